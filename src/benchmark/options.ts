@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ConfigError } from '../config/errors.js';
+
+/**
+ * Options of a benchmark run, as the programmatic API takes them. The CLI turns flags into exactly this object.
+ * Specs stay strings here (e.g. inputTokens "100:200", slo "ttft=500ms") and are parsed, with errors naming the
+ * field, by `resolveBenchmarkConfig` before anything runs.
+ */
+export const benchmarkOptionsSchema = z
+  .object({
+    /** OpenAI base URL including /v1; absent -> the embedded engine. */
+    url: z.string().url().optional(),
+    api: z.enum(['chat', 'completions']).default('chat'),
+    model: z.string().min(1).optional(),
+    /** The key itself (from OPENAI_API_KEY or --api-key-env); never written anywhere. */
+    apiKey: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+
+    inputTokens: z.string().default('256'),
+    outputTokens: z.string().default('128'),
+    /** Ask the server for exactly the output length (ignore_eos/min_tokens where accepted). */
+    exactOutput: z.boolean().default(true),
+    dataset: z.string().optional(),
+    datasetFormat: z.enum(['jsonl', 'sharegpt']).optional(),
+    skipBadLines: z.boolean().default(false),
+
+    concurrency: z.number().int().positive().optional(),
+    rate: z.number().positive().optional(),
+    arrival: z.enum(['poisson', 'constant', 'gamma']).default('poisson'),
+    burstiness: z.number().positive().default(1),
+    maxConcurrency: z.number().int().positive().optional(),
+    rampUpS: z.number().nonnegative().default(0),
+    requests: z.number().int().positive().optional(),
+    durationS: z.number().positive().optional(),
+    warmup: z.number().int().nonnegative().default(0),
+    seed: z.number().int().nonnegative().default(42),
+
+    timeouts: z
+      .object({
+        connect_ms: z.number().positive().default(10_000),
+        ttft_ms: z.number().positive().default(120_000),
+        idle_ms: z.number().positive().default(60_000),
+        total_ms: z.number().positive().default(600_000),
+      })
+      .default({ connect_ms: 10_000, ttft_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 }),
+
+    slo: z.string().optional(),
+    sloTpotNaIsGood: z.boolean().default(false),
+    thresholds: z.array(z.string()).default([]),
+
+    outDir: z.string().optional(),
+    saveText: z.boolean().default(false),
+
+    /** 'auto' = the target's own /metrics when it answers; [] with scrape:false turns scraping off. */
+    scrapeUrls: z.array(z.string().url()).default([]),
+    scrape: z.boolean().default(true),
+    scrapeIntervalS: z.number().positive().default(1),
+
+    /** SQLite path; undefined -> no store unless the caller sets one. */
+    db: z.string().optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+
+    /** Embedded engine (used when url is absent). */
+    engine: z
+      .object({
+        preset: z.string().default('tiny'),
+        modelPath: z.string().optional(),
+        parallel: z.number().int().positive().default(4),
+      })
+      .default({ preset: 'tiny', parallel: 4 }),
+  })
+  .strict();
+
+export type BenchmarkOptions = z.input<typeof benchmarkOptionsSchema>;
+export type ValidatedOptions = z.output<typeof benchmarkOptionsSchema>;
+
+/** Validates options; the first problem becomes a ConfigError naming the field. */
+export function validateOptions(input: BenchmarkOptions): ValidatedOptions {
+  const parsed = benchmarkOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || '(options)';
+    throw new ConfigError(field, `${field}: ${issue.message}`);
+  }
+  const o = parsed.data;
+  if (o.concurrency !== undefined && o.rate !== undefined) {
+    throw new ConfigError('concurrency', 'give either --concurrency (closed loop) or --rate (open loop), not both');
+  }
+  if (o.maxConcurrency !== undefined && o.rate === undefined) {
+    throw new ConfigError('maxConcurrency', '--max-concurrency caps an open loop; it needs --rate');
+  }
+  if (o.arrival === 'gamma' && o.rate === undefined) {
+    throw new ConfigError('arrival', '--arrival needs --rate');
+  }
+  return o;
+}

@@ -1,0 +1,53 @@
+import type { RequestRecord } from '../measure/record.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { createRequestWriter } from '../store/batch-writer.js';
+import { collectEnvironment } from '../store/environment.js';
+import type { FinalRunStatus, RunStore, ServerSample } from '../store/types.js';
+
+/** Records one benchmark run in the store as it goes: created at start, requests as they finish, summary at the end. */
+export interface RunRecorder {
+  readonly runId: string;
+  add(record: RequestRecord): void;
+  finish(status: FinalRunStatus, results: { summary: unknown }, samples: ServerSample[]): void;
+  close(): void;
+}
+
+export interface RecorderMeta {
+  config: unknown;
+  labels: Record<string, string>;
+  toolVersion: string;
+  targetUrl: string;
+  modelId: string;
+  engine: string | null;
+}
+
+export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder {
+  const store: RunStore = openSqliteStore(dbPath);
+  const run = store.createRun({
+    config: meta.config,
+    labels: meta.labels,
+    environment: collectEnvironment({
+      toolVersion: meta.toolVersion,
+      targetUrl: meta.targetUrl,
+      modelId: meta.modelId,
+      engine: meta.engine,
+    }),
+  });
+  const writer = createRequestWriter(store, run.id);
+  let closed = false;
+  return {
+    runId: run.id,
+    add: (record) => writer.add(record),
+    finish(status, results, samples) {
+      writer.flush();
+      if (samples.length > 0) store.appendServerSamples(run.id, samples);
+      store.finishRun(run.id, { status, summary: results.summary, results });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      writer.close();
+      store.close();
+    },
+  };
+}

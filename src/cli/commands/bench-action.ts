@@ -1,0 +1,65 @@
+import { runBenchmark } from '../../benchmark/run-benchmark.js';
+import type { BenchmarkOptions } from '../../benchmark/options.js';
+import type { BenchmarkEvent } from '../../benchmark/events.js';
+import { resolveBenchmarkConfig } from '../../benchmark/resolve-config.js';
+import { createProgressRenderer } from '../../report/progress.js';
+import { formatSummary } from '../../report/console.js';
+import { EXIT } from '../main.js';
+
+/**
+ * The bench command: progress on stderr (TTY only), the summary on stdout (stderr with --json, where stdout
+ * carries only the results JSON). First Ctrl-C stops sending and still writes results; a second one exits at once.
+ */
+export async function runBenchCommand(options: BenchmarkOptions, io: { json: boolean; color: boolean }): Promise<number> {
+  const config = resolveBenchmarkConfig(options); // fail fast on bad input, before engines or sockets
+  const stderr = process.stderr;
+  const progress = stderr.isTTY
+    ? createProgressRenderer({ stream: stderr, totalRequests: config.limits.requests, durationS: config.limits.durationS })
+    : null;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      stderr.write('\nstopping: waiting for requests in flight (Ctrl-C again to quit now)\n');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const onEvent = (e: BenchmarkEvent): void => {
+    progress?.listener(e);
+    if (e.type === 'warning') writeLine(stderr, progress !== null, `warning: ${e.message}`);
+    if (e.type === 'phase' && e.phase === 'starting-engine' && !io.json) {
+      writeLine(stderr, progress !== null, `starting the embedded engine (${e.detail ?? ''})...`);
+    }
+    if (e.type === 'target' && !io.json) {
+      const scrape = e.metricsUrls.length > 0 ? `, scraping ${e.metricsUrls.join(', ')}` : '';
+      writeLine(stderr, progress !== null, `target ${e.url} model ${e.model}${e.embedded ? ' (embedded engine)' : ''}${scrape}`);
+    }
+  };
+  try {
+    const result = await runBenchmark(options, { onEvent, signal: controller.signal });
+    progress?.stop();
+    const text = formatSummary(result.results, { color: io.color && !io.json && !!process.stdout.isTTY });
+    if (io.json) {
+      stderr.write(text + '\n');
+      process.stdout.write(JSON.stringify(result.results, null, 2) + '\n');
+    } else {
+      process.stdout.write(text + '\n');
+    }
+    if (!result.thresholdsPassed) return EXIT.gate;
+    if (result.status === 'interrupted') return 130;
+    return EXIT.ok;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function writeLine(stream: NodeJS.WriteStream, clearFirst: boolean, text: string): void {
+  stream.write((clearFirst ? '\r\x1b[K' : '') + text + '\n');
+}

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
+import type { BenchmarkOptions } from '../../benchmark/options.js';
+import {
+  collect,
+  collectHeader,
+  collectLabel,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  seconds,
+  timeoutMs,
+} from '../parse-flags.js';
+
+interface BenchFlags {
+  url?: string;
+  api: 'chat' | 'completions';
+  model?: string;
+  apiKeyEnv?: string;
+  header?: Record<string, string>;
+  inputTokens: string;
+  outputTokens: string;
+  exactOutput: boolean;
+  dataset?: string;
+  datasetFormat?: 'jsonl' | 'sharegpt';
+  skipBadLines?: boolean;
+  concurrency?: number;
+  rate?: number;
+  arrival: 'poisson' | 'constant' | 'gamma';
+  burstiness?: number;
+  maxConcurrency?: number;
+  rampUp?: number;
+  requests?: number;
+  duration?: number;
+  warmup?: number;
+  seed?: number;
+  timeoutConnect?: number;
+  timeoutTtft?: number;
+  timeoutIdle?: number;
+  timeoutTotal?: number;
+  slo?: string;
+  sloTpotNaGood?: boolean;
+  threshold?: string[];
+  out?: string;
+  json?: boolean;
+  saveText?: boolean;
+  scrape: string[] | boolean;
+  scrapeInterval?: number;
+  db?: string;
+  label?: Record<string, string>;
+  preset: string;
+  engineModel?: string;
+  parallel?: number;
+  color: boolean;
+}
+
+export function registerBench(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('bench')
+    .description('Benchmark an OpenAI-compatible endpoint (the embedded engine when no --url is given)')
+    .option('--url <url>', 'OpenAI base URL including /v1 (default: $OPENAI_BASE_URL, else the embedded engine)')
+    .option('--api <kind>', 'chat | completions', oneOf('--api', ['chat', 'completions'] as const), 'chat')
+    .option('--model <id>', 'model id (default: the first id from GET /models)')
+    .option('--api-key-env <NAME>', 'environment variable holding the API key (default: OPENAI_API_KEY)')
+    .option('--header <K:V>', 'extra request header (repeatable)', collectHeader)
+    .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', '256')
+    .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', '128')
+    .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
+    .option('--dataset <file>', 'prompts from a JSONL file ({"prompt"} or {"messages"}) or a ShareGPT JSON file')
+    .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
+    .option('--skip-bad-lines', 'skip malformed dataset lines (counted) instead of failing')
+    .option('--concurrency <n>', 'closed loop: keep N requests in flight (default 4)', positiveInt('--concurrency'))
+    .option('--rate <r>', 'open loop: requests per second', positiveNumber('--rate'))
+    .option('--arrival <kind>', 'poisson | constant | gamma', oneOf('--arrival', ['poisson', 'constant', 'gamma'] as const), 'poisson')
+    .option('--burstiness <b>', 'gamma shape (1 = Poisson, <1 burstier)', positiveNumber('--burstiness'))
+    .option('--max-concurrency <n>', 'cap on requests in flight for --rate', positiveInt('--max-concurrency'))
+    .option('--ramp-up <seconds>', 'ramp the rate up linearly over this time', seconds('--ramp-up'))
+    .option('--requests <n>', 'measured requests (default 100; 32 on the embedded engine)', positiveInt('--requests'))
+    .option('--duration <seconds>', 'stop sending after this long (e.g. 60, 2m)', seconds('--duration'))
+    .option('--warmup <n>', 'requests sent first and excluded from results', nonNegativeInt('--warmup'))
+    .option('--seed <n>', 'seed for workload and arrivals', nonNegativeInt('--seed'))
+    .option('--timeout-connect <d>', 'connect timeout (default 10s)', timeoutMs('--timeout-connect'))
+    .option('--timeout-ttft <d>', 'time to first token timeout (default 120s)', timeoutMs('--timeout-ttft'))
+    .option('--timeout-idle <d>', 'longest gap between chunks (default 60s)', timeoutMs('--timeout-idle'))
+    .option('--timeout-total <d>', 'whole request timeout (default 600s)', timeoutMs('--timeout-total'))
+    .option('--slo <spec>', 'SLOs for goodput, e.g. ttft=500ms,tpot=50ms,e2e=10s')
+    .option('--slo-tpot-na-good', 'count requests without a TPOT (one output chunk) as meeting a TPOT SLO')
+    .option('--threshold <expr>', 'fail (exit 3) unless this holds, e.g. "ttft.p95<500ms" (repeatable)', collect)
+    .option('--out <dir>', 'write results.json and requests.jsonl (appended as requests finish) here')
+    .option('--json', 'print the results JSON on stdout (and nothing else there)')
+    .option('--save-text', 'keep generated text in the per-request records')
+    .option('--scrape <url>', "scrape this Prometheus /metrics during the run (repeatable; default: the target's own)", collect)
+    .option('--no-scrape', 'do not scrape any /metrics')
+    .option('--scrape-interval <seconds>', 'seconds between scrapes (default 1; fractions allowed)', positiveNumber('--scrape-interval'))
+    .option('--db <path>', 'record the run in this SQLite file (default: $INFERSCOPE_DB if set)')
+    .option('--label <k=v>', 'label the recorded run (repeatable)', collectLabel)
+    .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', 'tiny')
+    .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
+    .option('--parallel <n>', 'embedded engine: requests decoded together (default 4)', positiveInt('--parallel'))
+    .option('--no-color', 'plain summary without colors')
+    .action(async (flags: BenchFlags) => {
+      const { runBenchCommand } = await import('./bench-action.js');
+      setExit(await runBenchCommand(toOptions(flags), { json: !!flags.json, color: flags.color }));
+    });
+}
+
+/** Flags -> the programmatic API's options. Environment lookups happen here, at the edge. */
+export function toOptions(f: BenchFlags): BenchmarkOptions {
+  const keyEnv = f.apiKeyEnv ?? 'OPENAI_API_KEY';
+  const apiKey = process.env[keyEnv];
+  if (f.apiKeyEnv && !apiKey) throw new ConfigError('--api-key-env', `--api-key-env: environment variable ${keyEnv} is not set`);
+  const url = f.url ?? (process.env.OPENAI_BASE_URL || undefined);
+  const o: BenchmarkOptions = {
+    api: f.api,
+    inputTokens: f.inputTokens,
+    outputTokens: f.outputTokens,
+    exactOutput: f.exactOutput,
+    arrival: f.arrival,
+    headers: f.header ?? {},
+    thresholds: f.threshold ?? [],
+    labels: f.label ?? {},
+    saveText: !!f.saveText,
+    skipBadLines: !!f.skipBadLines,
+    sloTpotNaIsGood: !!f.sloTpotNaGood,
+    scrape: f.scrape !== false,
+    scrapeUrls: Array.isArray(f.scrape) ? f.scrape : [],
+    engine: {
+      preset: f.preset,
+      parallel: f.parallel ?? 4,
+      ...(f.engineModel ? { modelPath: f.engineModel } : {}),
+    },
+    timeouts: {
+      connect_ms: f.timeoutConnect ?? 10_000,
+      ttft_ms: f.timeoutTtft ?? 120_000,
+      idle_ms: f.timeoutIdle ?? 60_000,
+      total_ms: f.timeoutTotal ?? 600_000,
+    },
+  };
+  const set = <K extends keyof BenchmarkOptions>(k: K, v: BenchmarkOptions[K] | undefined): void => {
+    if (v !== undefined) o[k] = v;
+  };
+  set('url', url);
+  set('model', f.model);
+  set('apiKey', apiKey || undefined);
+  set('dataset', f.dataset);
+  set('datasetFormat', f.datasetFormat);
+  set('concurrency', f.concurrency);
+  set('rate', f.rate);
+  set('burstiness', f.burstiness);
+  set('maxConcurrency', f.maxConcurrency);
+  set('rampUpS', f.rampUp);
+  set('requests', f.requests);
+  set('durationS', f.duration);
+  set('warmup', f.warmup);
+  set('seed', f.seed);
+  set('slo', f.slo);
+  set('outDir', f.out);
+  set('scrapeIntervalS', f.scrapeInterval);
+  set('db', f.db ?? (process.env.INFERSCOPE_DB || undefined));
+  return o;
+}

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { collectLabel, oneOf, positiveInt } from '../parse-flags.js';
+import { ConfigError } from '../../config/errors.js';
+
+async function withStore<T>(db: string | undefined, fn: (store: import('../../store/types.js').RunStore) => T | Promise<T>): Promise<T> {
+  const { openSqliteStore, defaultDbPath } = await import('../../store/sqlite-store.js');
+  const store = openSqliteStore(db ?? defaultDbPath());
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function parseSince(text: string): Date {
+  const rel = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  if (rel) {
+    const unit = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 }[rel[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+    return new Date(Date.now() - Number(rel[1]) * unit);
+  }
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new ConfigError('--since', `--since: expected a date (2026-11-01) or an age (30m, 2h, 7d), got ${JSON.stringify(text)}`);
+  return d;
+}
+
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('Recorded runs in the SQLite store (--db or $INFERSCOPE_DB)');
+  const dbOpt = ['--db <path>', 'SQLite file (default: $INFERSCOPE_DB or the user data directory)'] as const;
+  runs
+    .command('list')
+    .description('list runs, newest first')
+    .option(...dbOpt)
+    .option('--label <k=v>', 'only runs with this label (repeatable)', collectLabel)
+    .option('--target <url>', 'only runs against this target URL')
+    .option('--since <when>', 'only runs since a date or an age (e.g. 2d)')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
+    .action(async (f: { db?: string; label?: Record<string, string>; target?: string; since?: string; limit: number }) => {
+      const { runsList } = await import('../../store/runs-commands.js');
+      const out = await withStore(f.db, (s) =>
+        runsList(s, {
+          ...(f.label ? { labels: f.label } : {}),
+          ...(f.target ? { target: f.target } : {}),
+          ...(f.since ? { since: parseSince(f.since) } : {}),
+          limit: f.limit,
+        }),
+      );
+      process.stdout.write(out + '\n');
+    });
+  runs
+    .command('show <id>')
+    .description('show one run (id, unambiguous prefix, or baseline name)')
+    .option(...dbOpt)
+    .action(async (id: string, f: { db?: string }) => {
+      const { runsShow } = await import('../../store/runs-commands.js');
+      process.stdout.write((await withStore(f.db, (s) => runsShow(s, id))) + '\n');
+    });
+  runs
+    .command('export <id>')
+    .description('export a run with its per-request records')
+    .option(...dbOpt)
+    .option('--format <fmt>', 'json | csv', oneOf('--format', ['json', 'csv'] as const), 'json')
+    .action(async (id: string, f: { db?: string; format: 'json' | 'csv' }) => {
+      const { runsExport } = await import('../../store/runs-commands.js');
+      process.stdout.write(await withStore(f.db, (s) => runsExport(s, id, f.format)));
+    });
+  runs
+    .command('delete <id>')
+    .description('delete a run and its records')
+    .option(...dbOpt)
+    .action(async (id: string, f: { db?: string }) => {
+      const { runsDelete } = await import('../../store/runs-commands.js');
+      process.stdout.write((await withStore(f.db, (s) => runsDelete(s, id))) + '\n');
+    });
+  runs
+    .command('tag <id>')
+    .description('name a run as a baseline')
+    .requiredOption('--baseline <name>', 'baseline name')
+    .option(...dbOpt)
+    .action(async (id: string, f: { db?: string; baseline: string }) => {
+      const { runsTag } = await import('../../store/runs-commands.js');
+      process.stdout.write((await withStore(f.db, (s) => runsTag(s, id, f.baseline))) + '\n');
+    });
+}

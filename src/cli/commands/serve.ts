@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { positiveInt, nonNegativeInt } from '../parse-flags.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the embedded OpenAI-compatible inference server (llama.cpp, CPU)')
+    .option('--model <path.gguf>', 'serve this GGUF model (default: a generated random-weight model)')
+    .option('--preset <name>', 'generated model preset: tiny | small | medium', 'tiny')
+    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), 8000)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), 4)
+    .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number }) => {
+      const { serveCommand } = await import('../../engine/serve-command.js');
+      await serveCommand({
+        ...(flags.model ? { model: flags.model } : {}),
+        preset: flags.preset,
+        port: flags.port,
+        host: flags.host,
+        parallel: flags.parallel,
+      });
+    });
+}

@@ -1,0 +1,71 @@
+import { ConfigError } from '../config/errors.js';
+import { parseDurationMs } from '../config/duration.js';
+
+/** Flag value parsers: each failure names the flag and the accepted form. */
+
+export function positiveInt(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new ConfigError(flag, `${flag}: expected a positive integer, got ${JSON.stringify(text)}`);
+    }
+    return n;
+  };
+}
+
+export function nonNegativeInt(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+      throw new ConfigError(flag, `${flag}: expected a whole number >= 0, got ${JSON.stringify(text)}`);
+    }
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+      throw new ConfigError(flag, `${flag}: expected a number > 0, got ${JSON.stringify(text)}`);
+    }
+    return n;
+  };
+}
+
+/** Seconds: "30", "30s", "2m", "1.5". */
+export function seconds(flag: string) {
+  return (text: string): number => parseDurationMs(text, { field: flag, bareUnit: 's', allowZero: true }) / 1000;
+}
+
+/** Milliseconds for timeouts: "30s", "500ms"; a bare number is seconds. */
+export function timeoutMs(flag: string) {
+  return (text: string): number => parseDurationMs(text, { field: flag, bareUnit: 's', allowZero: false });
+}
+
+/** Repeatable "K:V" header flag. */
+export function collectHeader(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = text.indexOf(':');
+  if (at <= 0) throw new ConfigError('--header', `--header: expected NAME:VALUE, got ${JSON.stringify(text)}`);
+  return { ...previous, [text.slice(0, at).trim()]: text.slice(at + 1).trim() };
+}
+
+/** Repeatable "key=value" label flag. */
+export function collectLabel(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new ConfigError('--label', `--label: expected KEY=VALUE, got ${JSON.stringify(text)}`);
+  return { ...previous, [text.slice(0, at).trim()]: text.slice(at + 1).trim() };
+}
+
+export function collect(text: string, previous: string[] = []): string[] {
+  return [...previous, text];
+}
+
+export function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
+  return (text: string): T => {
+    if (!(allowed as readonly string[]).includes(text)) {
+      throw new ConfigError(flag, `${flag}: ${JSON.stringify(text)} is not one of ${allowed.join(', ')}`);
+    }
+    return text as T;
+  };
+}

@@ -1,0 +1,80 @@
+import type { OutputTokenSource, RequestError, RequestRecord } from '../measure/record.js';
+import type { RequestSpec } from '../workload/spec.js';
+import { countTextTokens } from './count-tokens.js';
+import type { StreamAccumulator } from './stream-accumulator.js';
+
+/** Timing and outcome of one request, gathered while it streamed. */
+export interface RequestOutcome {
+  index: number;
+  warmup: boolean;
+  t_sched: number;
+  t_send: number;
+  t_headers: number | null;
+  t_end: number;
+  http_status: number | null;
+  error: RequestError | null;
+}
+
+/**
+ * Builds the record: output tokens by preference usage > per-chunk usage/logprobs > client tokenizer > chunk count.
+ * The tokenizer only runs when the server gave no count, because tokenizing long outputs on the event loop
+ * would delay the arrival timestamps of every other stream in flight.
+ */
+export async function buildRecord(
+  o: RequestOutcome,
+  acc: StreamAccumulator,
+  spec: RequestSpec,
+  saveText: boolean,
+): Promise<RequestRecord> {
+  const counts: Partial<Record<OutputTokenSource, number>> = {};
+  const usageOut = acc.finalUsage?.completion_tokens ?? null;
+  if (usageOut !== null) counts.usage = usageOut;
+  const perChunk = acc.chunkTokenCount();
+  if (perChunk !== null) counts.chunk_usage = perChunk;
+  const text = acc.outputChars > 0 || saveText ? acc.text() : '';
+  if (usageOut === null && perChunk === null && text.length > 0) counts.tokenizer = await countTextTokens(text);
+  counts.chunks = acc.chunks.length;
+
+  let source: OutputTokenSource | null = null;
+  for (const s of ['usage', 'chunk_usage', 'tokenizer', 'chunks'] as const) {
+    if (counts[s] !== undefined) {
+      source = s;
+      break;
+    }
+  }
+  // A failed request with no chunks has no output count to speak of.
+  if (source === 'chunks' && acc.chunks.length === 0 && o.error !== null) source = null;
+  const output_tokens = source === null ? null : (counts[source] as number);
+  const alt: Partial<Record<OutputTokenSource, number>> = {};
+  let altCount = 0;
+  for (const [k, v] of Object.entries(counts) as Array<[OutputTokenSource, number]>) {
+    if (k !== source) {
+      alt[k] = v;
+      altCount++;
+    }
+  }
+
+  const promptUsage = acc.finalUsage?.prompt_tokens ?? null;
+  const record: RequestRecord = {
+    index: o.index,
+    warmup: o.warmup,
+    t_sched: o.t_sched,
+    t_send: o.t_send,
+    t_headers: o.t_headers,
+    t_end: o.t_end,
+    chunks: acc.chunks,
+    ok: o.error === null,
+    error: o.error,
+    http_status: o.http_status,
+    finish_reason: acc.finishReason,
+    input_tokens: promptUsage ?? spec.input_tokens,
+    input_tokens_source: promptUsage !== null ? 'usage' : 'tokenizer',
+    output_tokens,
+    output_tokens_source: source,
+    requested_output_tokens: spec.max_tokens,
+    output_chars: acc.outputChars,
+  };
+  if (source !== null && altCount > 0) record.output_tokens_alt = alt;
+  if (saveText) record.output_text = text;
+  return record;
+}

@@ -1,0 +1,7 @@
+/** The streaming HTTP client for OpenAI-compatible servers and its helpers. */
+export { createOpenAIClient } from './openai-client.js';
+export { listModels, type ListModelsOptions } from './list-models.js';
+export { probeExactOutputSupport, type ExactOutputSupport } from './probe-exact-output.js';
+export { ClientError } from './errors.js';
+export { countTextTokens, preloadTokenizer, TOKENIZER_NAME } from './count-tokens.js';
+export type { ApiKind, ClientConfig, CreateClient, InferenceClient, SendContext, Timeouts } from './types.js';

@@ -1,0 +1,68 @@
+import { Pool } from 'undici';
+import type { Clock } from '../measure/clock.js';
+import type { RequestRecord } from '../measure/record.js';
+import type { RequestSpec } from '../workload/spec.js';
+import { preloadTokenizer } from './count-tokens.js';
+import { ReadStamp } from './read-stamp.js';
+import { buildRequestBody, endpointPath, requestHeaders } from './request-body.js';
+import { StreamRequest, type StreamRequestEnv } from './stream-request.js';
+import type { ClientConfig, InferenceClient, SendContext } from './types.js';
+
+/**
+ * Creates a streaming client for an OpenAI-compatible server (chat or completions API) over one undici Pool:
+ * keep-alive sockets, `config.connections` of them, no pipelining (a stream would block the next request).
+ * @example
+ * const client = createOpenAIClient(config, createClock());
+ * const record = await client.send(spec, { index: 0, warmup: false, t_sched: 0 });
+ * await client.close();
+ */
+export function createOpenAIClient(config: ClientConfig, clock: Clock): InferenceClient {
+  const url = new URL(config.baseUrl);
+  const pool = new Pool(url.origin, {
+    connections: Math.max(1, config.connections),
+    pipelining: 1,
+    connect: { timeout: config.timeouts.connect_ms > 0 ? config.timeouts.connect_ms : undefined },
+    // Our own timers own ttft / idle / total; undici's would misclassify them.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const path = endpointPath(config);
+  const headers = requestHeaders(config);
+  const env: StreamRequestEnv = {
+    clock,
+    stamp: new ReadStamp(clock),
+    timeouts: config.timeouts,
+    apiKey: config.apiKey,
+    saveText: config.saveText,
+  };
+  let closed = false;
+  // Usage may be missing even when asked for; have the fallback tokenizer ready before the run starts.
+  preloadTokenizer().catch(() => undefined);
+
+  async function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
+    const body = JSON.stringify(buildRequestBody(config, spec));
+    const req = new StreamRequest(env, spec, ctx);
+    if (closed) {
+      req.fail('aborted', 'client is closed', false);
+      return req.done;
+    }
+    if (ctx.signal?.aborted) {
+      req.fail('aborted', 'request aborted by the caller before it was sent', false);
+      return req.done;
+    }
+    try {
+      pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req);
+    } catch (err) {
+      req.onResponseError(null as never, err as Error);
+    }
+    return req.done;
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await pool.close();
+  }
+
+  return { send, close };
+}

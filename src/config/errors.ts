@@ -1,0 +1,11 @@
+/** Invalid user input (flag, config field, spec). `field` names what was wrong, e.g. "--input-tokens". */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,19 @@
+/** A load profile or run limit that cannot be run. `field` names the offending option, e.g. "profile.rate". */
+export class LoadConfigError extends Error {
+  override readonly name = 'LoadConfigError';
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The run itself failed (not a request: those become records), e.g. an onRecord listener threw. */
+export class LoadRunError extends Error {
+  override readonly name = 'LoadRunError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

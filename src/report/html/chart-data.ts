@@ -1,0 +1,87 @@
+/** The data every chart of the page draws, computed in TS from the raw records (the page only plots it). */
+import type { RequestRecord } from '../../measure/record.js';
+import type { ResultsDocument } from '../results.js';
+import { distributionData, type DistributionData } from './distribution-chart.js';
+import { LATENCY_METRICS, latencySamples, measuredRecords, type LatencyMetric } from './samples.js';
+import { scatterData, type ScatterData } from './scatter.js';
+import { serverSeries, type ServerSeriesData } from './server-series.js';
+import { concurrencySeries, throughputSeries, type ConcurrencyData, type ThroughputData } from './time-series.js';
+
+/** One run to report: its results document and its raw per-request records (warm-up included or not). */
+export interface ReportRun {
+  /** Shown in headings and legends (untrusted: escaped everywhere). */
+  label: string;
+  results: ResultsDocument;
+  records: readonly RequestRecord[];
+}
+
+export interface RunCharts {
+  label: string;
+  /** Measured requests drawn (warm-up and out-of-window requests left out). */
+  requests: number;
+  distributions: Record<LatencyMetric, DistributionData | null>;
+  scatter: ScatterData | null;
+  throughput: ThroughputData | null;
+  concurrency: ConcurrencyData | null;
+  server: ServerSeriesData[];
+}
+
+/** Series of several runs on one shared x axis (null where a run has no point). */
+export interface OverlayData {
+  x: number[];
+  ys: Array<Array<number | null>>;
+}
+
+export interface PageData {
+  labels: string[];
+  runs: RunCharts[];
+  /** Present with two or more runs. */
+  overlay?: { cdf: Record<LatencyMetric, OverlayData | null>; throughput: OverlayData | null };
+}
+
+/** Chart data of one run. Distributions are exact over all samples; only the scatter is thinned. */
+export function runCharts(run: ReportRun): RunCharts {
+  const { records, originMs } = measuredRecords(run.records, run.results);
+  const samples = latencySamples(records);
+  const distributions = {} as Record<LatencyMetric, DistributionData | null>;
+  for (const m of LATENCY_METRICS) distributions[m] = distributionData(samples[m]);
+  return {
+    label: run.label,
+    requests: records.length,
+    distributions,
+    scatter: scatterData(records, originMs),
+    throughput: throughputSeries(records, originMs),
+    concurrency: concurrencySeries(records, originMs),
+    server: serverSeries(run.results.server, originMs),
+  };
+}
+
+/** Everything the page script needs, for all runs (with overlays when there are two or more). */
+export function pageData(runs: readonly ReportRun[]): PageData {
+  const charts = runs.map(runCharts);
+  const data: PageData = { labels: runs.map((r) => r.label), runs: charts };
+  if (charts.length >= 2) {
+    const cdf = {} as Record<LatencyMetric, OverlayData | null>;
+    for (const m of LATENCY_METRICS) {
+      cdf[m] = overlay(charts.map((c) => (c.distributions[m] ? { x: c.distributions[m].cdf.x, y: c.distributions[m].cdf.y } : null)));
+    }
+    data.overlay = { cdf, throughput: overlay(charts.map((c) => c.throughput)) };
+  }
+  return data;
+}
+
+/** Merges per-run (x, y) series onto the union of their x values. Null when no run has any point. */
+export function overlay(series: ReadonlyArray<{ x: readonly number[]; y: readonly number[] } | null>): OverlayData | null {
+  const xs = new Set<number>();
+  for (const s of series) if (s) for (const x of s.x) xs.add(x);
+  if (xs.size === 0) return null;
+  const x = Float64Array.from(xs).sort();
+  const index = new Map<number, number>();
+  x.forEach((v, i) => index.set(v, i));
+  const ys = series.map((s) => {
+    const col = new Array<number | null>(x.length).fill(null);
+    if (s) s.x.forEach((v, i) => (col[index.get(v)!] = s.y[i]!));
+    return col;
+  });
+  return { x: Array.from(x), ys };
+}

@@ -1,0 +1,92 @@
+import type { ServerSummary } from './server-summary.js';
+
+/** What the client measured over the same window (all optional). */
+export interface ClientFigures {
+  clientPromptTokens?: number;
+  clientOutputTokens?: number;
+  clientTtftMeanMs?: number;
+  clientE2eMeanMs?: number;
+  /** Requests the client completed (ok) in the window. */
+  clientRequests?: number;
+}
+
+export interface TokenMatch {
+  client: number;
+  server: number;
+  /** server / client. */
+  ratio: number;
+  /** Within 2% (or 2 tokens per request) of each other. */
+  match: boolean;
+}
+
+export interface CrossCheck {
+  /** Plain sentences about what stands out; empty when nothing does. */
+  notes: string[];
+  token_match: { prompt: TokenMatch | null; generation: TokenMatch | null };
+  /** Client mean TTFT minus the server's: network, HTTP and detokenization time outside the engine. */
+  ttft_overhead_ms: number | null;
+  /** Client mean end-to-end latency minus the server's. */
+  e2e_overhead_ms: number | null;
+}
+
+function tokenMatch(client: number | undefined, server: number | null, requests: number | undefined): TokenMatch | null {
+  if (client === undefined || server === null) return null;
+  const slack = Math.max(0.02 * client, 2 * (requests ?? 0));
+  return { client, server, ratio: client > 0 ? server / client : NaN, match: Math.abs(server - client) <= slack };
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+/**
+ * Compares the server's own view with the client's and says in plain sentences what stands out: a growing
+ * waiting queue, a nearly full KV cache, preemptions, aborted requests, token counts that disagree.
+ *
+ * @example crossCheck(summary, { clientPromptTokens: 51200, clientOutputTokens: 12800, clientTtftMeanMs: 85 })
+ */
+export function crossCheck(summary: ServerSummary, client: ClientFigures): CrossCheck {
+  const notes: string[] = [];
+  const waitingSeries = summary.series.requests_waiting ?? [];
+  const waiting = summary.requests_waiting;
+  if (waiting && waiting.max > 0) {
+    const first = waitingSeries[0]?.[1] ?? 0;
+    const last = waiting.last;
+    if (last > first && last >= 1) {
+      notes.push(
+        `The server's waiting queue grew from ${fmt(first)} to ${fmt(last)} requests (peak ${fmt(waiting.max)}): ` +
+          'requests arrived faster than the server could start them, so latency includes queueing.',
+      );
+    } else {
+      notes.push(`Requests waited in the server's queue (peak ${fmt(waiting.max)}, mean ${fmt(waiting.mean, 1)}).`);
+    }
+  }
+  const kv = summary.kv_cache_usage;
+  if (kv && kv.max > 0.9) {
+    notes.push(`KV cache usage reached ${fmt(kv.max * 100)}% (mean ${fmt(kv.mean * 100)}%): the server was near its memory limit.`);
+  }
+  if (summary.preemptions !== null && summary.preemptions > 0) {
+    notes.push(`The server preempted ${fmt(summary.preemptions)} request(s) for lack of KV cache; their latency includes recomputation.`);
+  }
+  const aborted = Object.entries(summary.finish_reasons).filter(([r, n]) => n > 0 && (r === 'abort' || r.startsWith('error')));
+  for (const [reason, n] of aborted) notes.push(`The server counted ${fmt(n)} request(s) finishing with "${reason}".`);
+  const prompt = tokenMatch(client.clientPromptTokens, summary.tokens.prompt, client.clientRequests);
+  const generation = tokenMatch(client.clientOutputTokens, summary.tokens.generation, client.clientRequests);
+  for (const [what, m] of [['prompt', prompt], ['output', generation]] as const) {
+    if (m && !m.match) {
+      notes.push(
+        `The server counted ${fmt(m.server)} ${what} tokens, the client ${fmt(m.client)} (ratio ${fmt(m.ratio, 3)}): ` +
+          'another client may share the server, the tokenizers differ, or requests were cut short.',
+      );
+    }
+  }
+  const serverTtft = summary.ttft_ms?.mean ?? null;
+  const ttft_overhead_ms = client.clientTtftMeanMs !== undefined && serverTtft !== null ? client.clientTtftMeanMs - serverTtft : null;
+  if (ttft_overhead_ms !== null && client.clientTtftMeanMs !== undefined && ttft_overhead_ms > Math.max(50, 0.25 * client.clientTtftMeanMs)) {
+    notes.push(`The client saw TTFT ${fmt(ttft_overhead_ms)} ms above the server's own figure: time spent outside the engine (network, HTTP front end, tokenization).`);
+  }
+  const serverE2e = summary.e2e_ms?.mean ?? null;
+  const e2e_overhead_ms = client.clientE2eMeanMs !== undefined && serverE2e !== null ? client.clientE2eMeanMs - serverE2e : null;
+  if (summary.scrapes.failed > 0) {
+    notes.push(`${summary.scrapes.failed} of ${summary.scrapes.ok + summary.scrapes.failed} metrics scrapes failed; server figures may be incomplete.`);
+  }
+  return { notes, token_match: { prompt, generation }, ttft_overhead_ms, e2e_overhead_ms };
+}

@@ -1,0 +1,24 @@
+/** Server-side metrics: exposition parsing, engine profiles, scraping and window aggregation. */
+export { parseExposition, resolveFormat, type ParseOptions } from './parse/parse-exposition.js';
+export { parseGoFloat } from './parse/go-float.js';
+export { ParseError } from './parse/parse-error.js';
+export type { Exemplar, ExpositionFormat, Labels, MetricFamily, MetricType, Sample } from './parse/types.js';
+export { detectEngines, extractConcepts, ENGINE_PROFILES } from './engines/extract.js';
+export type {
+  ConceptSnapshot,
+  ConceptValues,
+  CounterConcept,
+  DetectedEngine,
+  EngineId,
+  GaugeConcept,
+  HistogramConcept,
+  HistogramPoint,
+} from './engines/concepts.js';
+export { counterIncrease, histogramQuantile, type Bucket, type IncreaseOptions, type Point } from './promql.js';
+export { gaugeStats, mergeStepSeries, percentile, type GaugeStats } from './series-stats.js';
+export { summarizeServerMetrics, type ScrapeInput, type WindowOptions } from './window.js';
+export type { LatencyStats, ServerConceptSummary, ServerSummary } from './server-summary.js';
+export { crossCheck, type ClientFigures, type CrossCheck, type TokenMatch } from './cross-check.js';
+export { startScraper, type ScrapeLog, type ScrapeRecord, type Scraper, type ScraperOptions } from './scraper.js';
+export { detectMetricsUrl, metricsUrlCandidates } from './detect-metrics-url.js';
+export { fetchExposition, METRICS_ACCEPT, type FetchOptions, type FetchResult } from './fetch-exposition.js';

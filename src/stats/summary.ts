@@ -1,0 +1,210 @@
+/**
+ * The run summary: a pure aggregation of measured request records. Keys are snake_case because the
+ * summary is written to results.json as is (see docs/results-schema.md).
+ */
+import type { ErrorClass, RequestRecord } from '../measure/record.js';
+import type { Fidelity } from '../load/types.js';
+import type { Slo } from '../config/slo.js';
+import { isEmptySlo } from '../config/slo.js';
+import { computeCost, type CostSummary, type Prices } from './cost.js';
+import { isGood } from './goodput.js';
+import { describe, PERCENTILE_METHOD, type Distribution } from './percentiles.js';
+import { requestMetrics, scheduleLagMs, type RequestMetrics } from './request-metrics.js';
+import { concurrency, peakOutputTokensPerS, type TimeWindow } from './throughput.js';
+import { inputTokenTotals, outputTokenTotals, type OutputTokenTotals, type TokenTotals } from './tokens.js';
+
+export const WINDOW_DEFINITION =
+  'default: from the first measured request\'s t_send to the last measured request\'s t_end; ' +
+  'an explicit window keeps only measured requests whose t_send falls inside it';
+
+export interface SummarizeOptions {
+  /** Explicit measurement window (ms on the run clock). Default: first measured t_send to last measured t_end. */
+  window?: TimeWindow;
+  slo?: Slo;
+  /** Count an n/a TPOT as meeting the TPOT SLO (default false). */
+  sloTpotNaIsGood?: boolean;
+  prices?: Prices;
+  /** The load runner's fidelity report, copied into the summary. */
+  fidelity?: Fidelity;
+}
+
+export interface RunSummary {
+  percentile_method: string;
+  window: { start_ms: number; end_ms: number; source: 'explicit' | 'measured_requests'; definition: string };
+  /** Measurement window length in seconds: the denominator of every rate. */
+  window_s: number;
+  requests: {
+    /** Measured requests in the window (succeeded + failed). */
+    total: number;
+    succeeded: number;
+    failed: number;
+    /** Warm-up requests left out of every figure. */
+    warmup_excluded: number;
+    /** Measured requests sent outside an explicit window, left out. */
+    outside_window_excluded: number;
+  };
+  /** Latency distributions over succeeded requests, ms. */
+  ttft_ms: Distribution;
+  tpot_ms: Distribution;
+  itl_ms: Distribution;
+  e2e_ms: Distribution;
+  /** Null when no succeeded request streamed reasoning (TTFO equals TTFT then). */
+  ttfo_ms: Distribution | null;
+  /** Null when no chunk carried a token count. */
+  itl_per_token_ms: Distribution | null;
+  /** (t_last - t_send) / N: GuideLLM's "TPOT", not ours. */
+  e2e_per_output_token_ms: Distribution;
+  time_to_second_token_ms: Distribution;
+  max_stall_ms: Distribution;
+  stream_close_ms: Distribution;
+  /** t_send - t_sched over all measured requests (the client's own lateness). */
+  schedule_lag_ms: Distribution;
+  /** Succeeded requests whose TPOT is undefined (N - n1 < 1), excluded from tpot_ms. */
+  tpot_na: number;
+  tokens: {
+    /** Succeeded requests only. */
+    input: TokenTotals;
+    output: OutputTokenTotals;
+    /** Tokens of failed or cut-off requests, never mixed into the totals above. */
+    failed: { requests: number; input: number; output: number };
+  };
+  throughput: {
+    requests_per_s: number | null;
+    output_tokens_per_s: number | null;
+    total_tokens_per_s: number | null;
+    peak_output_tokens_per_s: number | null;
+    concurrency: { mean: number | null; max: number | null };
+  };
+  goodput: {
+    /** The SLO applied; null when none was given (then the figures below are null). */
+    slo: Slo | null;
+    tpot_na_is_good: boolean;
+    good: number | null;
+    requests_per_s: number | null;
+    /** good / (succeeded + failed). */
+    attainment: number | null;
+  };
+  /** Finish reasons of succeeded requests ('unknown' when none was sent). */
+  finish_reasons: Record<string, number>;
+  errors: { total: number; error_rate: number | null; by_class: Partial<Record<ErrorClass, number>> };
+  cost: CostSummary | null;
+  /** The load generator's own health, added from the load runner; null when not given. */
+  fidelity: Fidelity | null;
+}
+
+/**
+ * Summarizes measured (non-warm-up) request records into the run summary.
+ *
+ * @example summarize(records, { slo: parseSlo('ttft=500ms,tpot=50ms') }).goodput.attainment
+ */
+export function summarize(records: readonly RequestRecord[], options: SummarizeOptions = {}): RunSummary {
+  const measured = records.filter((r) => !r.warmup);
+  const window = options.window ?? defaultWindow(measured);
+  const inWindow = options.window
+    ? measured.filter((r) => r.t_send >= window.start && r.t_send <= window.end)
+    : measured;
+  const succeeded = inWindow.filter((r) => r.ok);
+  const failed = inWindow.filter((r) => !r.ok);
+  const windowS = Math.max(0, window.end - window.start) / 1000;
+  const rate = (x: number | null): number | null => (x !== null && windowS > 0 ? x / windowS : null);
+
+  const metrics = succeeded.map(requestMetrics);
+  const pick = (f: (m: RequestMetrics) => number | null): Distribution =>
+    describe(metrics.map(f).filter((v): v is number => v !== null));
+  const itlPerToken = metrics.flatMap((m) => m.itl_per_token_ms);
+  const hasReasoning = succeeded.some((r) => r.chunks.some((c) => c.reasoning));
+
+  const input = inputTokenTotals(succeeded);
+  const output = outputTokenTotals(succeeded);
+  const failedTokens = {
+    requests: failed.length,
+    input: inputTokenTotals(failed).total,
+    output: outputTokenTotals(failed).total,
+  };
+
+  const slo = isEmptySlo(options.slo) ? null : (options.slo as Slo);
+  const tpotNaIsGood = options.sloTpotNaIsGood ?? false;
+  const good = slo ? succeeded.filter((r) => isGood(r, slo, { tpotNaIsGood })).length : null;
+
+  return {
+    percentile_method: PERCENTILE_METHOD,
+    window: {
+      start_ms: window.start,
+      end_ms: window.end,
+      source: options.window ? 'explicit' : 'measured_requests',
+      definition: WINDOW_DEFINITION,
+    },
+    window_s: windowS,
+    requests: {
+      total: inWindow.length,
+      succeeded: succeeded.length,
+      failed: failed.length,
+      warmup_excluded: records.length - measured.length,
+      outside_window_excluded: measured.length - inWindow.length,
+    },
+    ttft_ms: pick((m) => m.ttft_ms),
+    tpot_ms: pick((m) => m.tpot_ms),
+    itl_ms: describe(metrics.flatMap((m) => m.itl_ms)),
+    e2e_ms: pick((m) => m.e2e_ms),
+    ttfo_ms: hasReasoning ? pick((m) => m.ttfo_ms) : null,
+    itl_per_token_ms: itlPerToken.length > 0 ? describe(itlPerToken) : null,
+    e2e_per_output_token_ms: pick((m) => m.e2e_per_output_token_ms),
+    time_to_second_token_ms: pick((m) => m.time_to_second_token_ms),
+    max_stall_ms: pick((m) => m.max_stall_ms),
+    stream_close_ms: pick((m) => m.stream_close_ms),
+    schedule_lag_ms: describe(inWindow.map(scheduleLagMs)),
+    tpot_na: metrics.filter((m) => m.tpot_ms === null).length,
+    tokens: { input, output, failed: failedTokens },
+    throughput: {
+      requests_per_s: rate(succeeded.length),
+      output_tokens_per_s: rate(output.total),
+      total_tokens_per_s: rate(input.total + output.total),
+      peak_output_tokens_per_s: peakOutputTokensPerS(succeeded, window),
+      concurrency: concurrency(inWindow, window),
+    },
+    goodput: {
+      slo,
+      tpot_na_is_good: tpotNaIsGood,
+      good,
+      requests_per_s: rate(good),
+      attainment: good !== null && inWindow.length > 0 ? good / inWindow.length : null,
+    },
+    finish_reasons: countBy(succeeded, (r) => r.finish_reason ?? 'unknown'),
+    errors: {
+      total: failed.length,
+      error_rate: inWindow.length > 0 ? failed.length / inWindow.length : null,
+      by_class: countBy(failed, (r) => r.error?.class ?? 'unknown') as Partial<Record<ErrorClass, number>>,
+    },
+    cost: computeCost(options.prices, {
+      window_s: windowS,
+      succeeded: succeeded.length,
+      input_tokens: input.total,
+      output_tokens: output.total,
+      failed_input_tokens: failedTokens.input,
+      failed_output_tokens: failedTokens.output,
+      good,
+    }),
+    fidelity: options.fidelity ?? null,
+  };
+}
+
+/** First measured t_send to last measured t_end; an empty [0, 0] window when nothing was measured. */
+export function defaultWindow(measured: readonly RequestRecord[]): TimeWindow {
+  if (measured.length === 0) return { start: 0, end: 0 };
+  let start = Infinity;
+  let end = -Infinity;
+  for (const r of measured) {
+    start = Math.min(start, r.t_send);
+    end = Math.max(end, r.t_end);
+  }
+  return { start, end };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const k = key(item);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * Buffers items and writes them in batches: one transaction per `maxBatch` items or per
+ * `flushMs`, whichever comes first, so a busy run does not pay a disk commit per request.
+ * A crash loses at most the items still buffered.
+ */
+import type { RequestRecord } from '../measure/record.js';
+import type { RunStore, ServerSample } from './types.js';
+
+export interface BatchWriterOptions {
+  /** Write as soon as this many items are buffered (default 64). */
+  maxBatch?: number;
+  /** Write buffered items at most this long after the first arrives (default 200 ms). */
+  flushMs?: number;
+  /** Called after each successful write with the batch size and the running total. */
+  onFlush?: (written: number, totalWritten: number) => void;
+  /**
+   * Called when a timer-driven write fails. The items stay buffered for the next write; the next
+   * add() rethrows the error, and flush()/close() retry the write (throwing if it fails again).
+   */
+  onError?: (error: unknown) => void;
+}
+
+export interface BatchWriter<T> {
+  /** Buffers one item; writes synchronously when the buffer is full. */
+  add(item: T): void;
+  /** Writes everything buffered now; returns how many items were written. */
+  flush(): number;
+  /** Flushes, stops the timer and refuses further items. Idempotent. */
+  close(): void;
+  /** Items written so far. */
+  readonly written: number;
+  /** Items buffered, not yet written. */
+  readonly pending: number;
+}
+
+/**
+ * A batch writer over any `write(items)` sink.
+ * @example const w = createBatchWriter((xs) => store.appendServerSamples(id, xs)); w.add(x); w.close();
+ */
+export function createBatchWriter<T>(write: (items: T[]) => void, options: BatchWriterOptions = {}): BatchWriter<T> {
+  const maxBatch = options.maxBatch ?? 64;
+  const flushMs = options.flushMs ?? 200;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`batch writer: maxBatch must be a positive integer, got ${maxBatch}`);
+  if (!Number.isFinite(flushMs) || flushMs < 0) throw new RangeError(`batch writer: flushMs must be >= 0, got ${flushMs}`);
+
+  let buffer: T[] = [];
+  let written = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  let failure: { error: unknown } | null = null;
+
+  const clearTimer = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+  const rethrowFailure = (): void => {
+    if (failure === null) return;
+    const { error } = failure;
+    failure = null;
+    throw error;
+  };
+  const writeBuffered = (): number => {
+    clearTimer();
+    if (buffer.length === 0) return 0;
+    const batch = buffer;
+    buffer = [];
+    try {
+      write(batch);
+    } catch (error) {
+      // Keep the items so a later flush can retry them; nothing is dropped silently.
+      buffer = batch.concat(buffer);
+      throw error;
+    }
+    written += batch.length;
+    options.onFlush?.(batch.length, written);
+    return batch.length;
+  };
+  const onTimer = (): void => {
+    timer = null;
+    try {
+      writeBuffered();
+    } catch (error) {
+      failure = { error };
+      options.onError?.(error);
+    }
+  };
+
+  return {
+    add(item: T): void {
+      if (closed) throw new Error('batch writer: add() after close()');
+      rethrowFailure();
+      buffer.push(item);
+      if (buffer.length >= maxBatch) writeBuffered();
+      else if (timer === null) timer = setTimeout(onTimer, flushMs);
+    },
+    flush(): number {
+      // A failed timer write kept its items; writing them now settles that failure.
+      const count = writeBuffered();
+      failure = null;
+      return count;
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      writeBuffered();
+      failure = null;
+    },
+    get written(): number {
+      return written;
+    },
+    get pending(): number {
+      return buffer.length;
+    },
+  };
+}
+
+/**
+ * Writes a run's request records to the store in batches.
+ * @example const w = createRequestWriter(store, run.id); onRecord((r) => w.add(r)); ...; w.close();
+ */
+export function createRequestWriter(
+  store: RunStore,
+  runId: string,
+  options: BatchWriterOptions = {},
+): BatchWriter<RequestRecord> {
+  return createBatchWriter((records) => store.appendRequests(runId, records), options);
+}
+
+/** Writes a run's server samples to the store in batches. */
+export function createSampleWriter(
+  store: RunStore,
+  runId: string,
+  options: BatchWriterOptions = {},
+): BatchWriter<ServerSample> {
+  return createBatchWriter((samples) => store.appendServerSamples(runId, samples), options);
+}

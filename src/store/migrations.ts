@@ -1,0 +1,132 @@
+/**
+ * Numbered schema migrations. `PRAGMA user_version` holds the applied version; `schema_migrations`
+ * keeps a readable log. Migrations are append-only: never edit one that has shipped, add the next.
+ */
+import type { Database } from 'better-sqlite3';
+import { StoreError } from './errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'invalid')),
+        target TEXT,
+        model TEXT,
+        config_json TEXT NOT NULL,
+        environment_json TEXT NOT NULL,
+        summary_json TEXT,
+        results_json TEXT,
+        writer_pid INTEGER,
+        writer_host TEXT
+      );
+      CREATE INDEX runs_created_at_idx ON runs (created_at);
+
+      CREATE TABLE run_labels (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_labels_key_value_idx ON run_labels (key, value);
+
+      CREATE TABLE baselines (
+        name TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tagged_at TEXT NOT NULL
+      );
+      CREATE INDEX baselines_run_id_idx ON baselines (run_id);
+
+      -- One row per finished request. The JSON record is the source of truth; the other
+      -- columns are copies for filtering without decoding JSON.
+      CREATE TABLE requests (
+        seq INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        warmup INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        error_class TEXT,
+        finish_reason TEXT,
+        t_send REAL NOT NULL,
+        record_json TEXT NOT NULL
+      );
+      CREATE INDEX requests_run_order_idx ON requests (run_id, warmup, idx);
+
+      CREATE TABLE server_samples (
+        seq INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        t_ms REAL NOT NULL,
+        source TEXT NOT NULL,
+        payload_json TEXT NOT NULL
+      );
+      CREATE INDEX server_samples_run_idx ON server_samples (run_id, t_ms);
+    `,
+  },
+  {
+    version: 2,
+    name: 'run notes; target lookup index; failed-request index',
+    sql: `
+      ALTER TABLE runs ADD COLUMN note TEXT;
+      CREATE INDEX runs_target_idx ON runs (target);
+      CREATE INDEX requests_run_ok_idx ON requests (run_id, ok, error_class);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The schema version recorded in the database file. */
+export function schemaVersion(db: Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * Brings the database to `targetVersion` (default: latest), each migration in its own
+ * IMMEDIATE transaction so two processes opening the same new file do not both migrate.
+ * Refuses a database written by a newer schema.
+ * @example migrate(db) // { from: 0, to: 2 }
+ */
+export function migrate(db: Database, targetVersion: number = LATEST_SCHEMA_VERSION): { from: number; to: number } {
+  const from = schemaVersion(db);
+  if (from > LATEST_SCHEMA_VERSION) {
+    throw new StoreError(
+      'schema',
+      `database schema version ${from} is newer than this inferscope supports (${LATEST_SCHEMA_VERSION}); upgrade inferscope`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version > targetVersion) break;
+    const apply = db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('schema', `schema migration ${migration.version} (${migration.name}) failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+  return { from, to: schemaVersion(db) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Synthetic workload: prompts of readable English with a target token length, cut from the bundled
+ * corpus. spec(i) depends only on (seed, i), so any index can be generated on its own (random access,
+ * shardable across workers) and reruns with the same seed send the same prompts.
+ *
+ * Each prompt begins (after the optional shared prefix) with a short line unique to the index,
+ * `Excerpt <i> (<tag>):`, followed by corpus text from a per-index offset. The distinct opening line
+ * and offset keep prefix caches from matching beyond the shared prefix, so cache hits reflect only
+ * what the user chose to share. Prompts shorter than that line plus one token omit it.
+ */
+import { forkRng } from '../util/rng.js';
+import { corpusIndex, sliceCorpus } from './corpus-index.js';
+import type { CorpusIndex } from './corpus-index.js';
+import type { LengthDistribution } from './length-spec.js';
+import type { RequestSpec, Workload } from './spec.js';
+import { countTokens } from './tokenizer.js';
+
+export interface SyntheticWorkloadOptions {
+  /** Prompt length in client-tokenizer tokens (prefix included). */
+  inputTokens: LengthDistribution;
+  /** Output length to request as max_tokens; null leaves it to the server. */
+  outputTokens: LengthDistribution | null;
+  seed: number;
+  /** Ask the server to generate exactly max_tokens (only meaningful with outputTokens). */
+  exactOutput: boolean;
+  /** Text shared by every prompt (e.g. a system-style preamble), to exercise prefix caching. */
+  prefix?: string;
+}
+
+/**
+ * A workload of synthetic prompts whose client-tokenizer length equals the sampled input length.
+ * @example
+ * const w = createSyntheticWorkload({ inputTokens: parseLengthSpec('512', '--input-tokens'),
+ *   outputTokens: parseLengthSpec('128', '--output-tokens'), seed: 1, exactOutput: true });
+ * w.spec(0) // { prompt: 'Excerpt 0 (...):\n The ...', input_tokens: 512, max_tokens: 128, exact_output: true }
+ */
+export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Workload {
+  const corpus = corpusIndex();
+  // A trailing newline keeps the prefix's last token from merging with the line that follows it.
+  const prefix = options.prefix ? (options.prefix.endsWith('\n') ? options.prefix : `${options.prefix}\n`) : '';
+  const prefixTokens = countTokens(prefix);
+  const seed = options.seed >>> 0;
+  const out = options.outputTokens;
+  const name = `synthetic(in=${options.inputTokens.text}, out=${out ? out.text : 'server'})`;
+
+  return {
+    name,
+    size: Infinity,
+    spec(index: number): RequestSpec {
+      if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`spec index must be an integer >= 0, got ${index}`);
+      const rng = forkRng(seed, `synthetic:${index}`);
+      const target = options.inputTokens.sample(rng);
+      const maxTokens = out ? out.sample(rng) : null;
+      const tag = Math.floor(rng.next() * 36 ** 4).toString(36).padStart(4, '0');
+      const offset = rng.int(0, corpus.size - 1);
+
+      let prompt = prefix;
+      let inputTokens = prefixTokens;
+      const room = target - prefixTokens;
+      if (room > 0) {
+        const header = `Excerpt ${index} (${tag}):\n`;
+        const headerTokens = countTokens(header);
+        const withHeader = room - headerTokens >= 1;
+        const bodyTokens = withHeader ? room - headerTokens : room;
+        prompt += (withHeader ? header : '') + corpusSlice(corpus, offset, bodyTokens);
+        inputTokens = target;
+      }
+      return { prompt, max_tokens: maxTokens, exact_output: maxTokens !== null && options.exactOutput, input_tokens: inputTokens };
+    },
+  };
+}
+
+/**
+ * `length` corpus tokens from near `offset`, starting and ending at pre-token boundaries so the text
+ * re-encodes to exactly `length` tokens. A slice begins with " word", which cannot merge with the
+ * header line (or prefix newline) before it.
+ */
+function corpusSlice(corpus: CorpusIndex, offset: number, length: number): string {
+  for (let step = 0; step < corpus.size; step++) {
+    const start = (offset + step) % corpus.size;
+    if (corpus.startable[start] === 1 && corpus.boundary[(start + length) % corpus.size] === 1) {
+      return sliceCorpus(corpus, start, length);
+    }
+  }
+  // Unreachable for prose (most tokens start a word); fall back to a plain slice.
+  return sliceCorpus(corpus, offset, length);
+}
