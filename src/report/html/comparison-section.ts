@@ -1,0 +1,56 @@
+/** The comparison of two or more runs: side-by-side figures, an optional precomputed table, overlaid charts. */
+import type { ReportRun } from './chart-data.js';
+import { escapeHtml as e } from './escape.js';
+import { chartBox, METRIC_NAMES } from './markup.js';
+import { LATENCY_METRICS } from './samples.js';
+import { comparisonRows } from './summary-figures.js';
+
+/**
+ * A table computed outside the renderer (e.g. from compareRuns), rendered as is. `tones` marks rows as
+ * better / worse for colouring the `delta` columns (indices in `deltaColumns`).
+ */
+export interface CompareTable {
+  caption?: string;
+  headers: string[];
+  rows: Array<Array<string | number | null>>;
+  tones?: Array<'better' | 'worse' | 'same' | '' | undefined>;
+  deltaColumns?: number[];
+}
+
+/** The "Comparison" section. */
+export function comparisonSection(runs: readonly ReportRun[], compare?: CompareTable | string): string {
+  const head = `<tr><th>metric</th>${runs.map((r) => `<th class="num">${e(r.label)}</th>`).join('')}</tr>`;
+  const body = comparisonRows(runs.map((r) => r.results))
+    .map(([name, values]) => `<tr><td>${e(name)}</td>${values.map((v) => `<td class="num">${e(v)}</td>`).join('')}</tr>`)
+    .join('');
+  const overlays = LATENCY_METRICS.map((m) => chartBox(`${METRIC_NAMES[m]}: CDF`, 'overlay-cdf', '', m)).join('');
+  return [
+    '<section id="comparison">',
+    `<h2>Comparison <span class="badge">${runs.length} runs</span></h2>`,
+    `<div class="table-wrap"><table class="side-by-side"><thead>${head}</thead><tbody>${body}</tbody></table></div>`,
+    compare ? compareMarkup(compare) : '',
+    '<h3>Latency distributions, overlaid</h3>',
+    `<div class="grid">${overlays}${chartBox('Output tokens/s over time', 'overlay-throughput', '', '', '', true)}</div>`,
+    '</section>',
+  ].join('\n');
+}
+
+function compareMarkup(compare: CompareTable | string): string {
+  if (typeof compare === 'string') {
+    return `<h3>Compare</h3><div class="table-wrap"><pre class="compare">${e(compare)}</pre></div>`;
+  }
+  const deltas = new Set(compare.deltaColumns ?? []);
+  const head = `<tr>${compare.headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`;
+  const rows = compare.rows
+    .map((row, i) => {
+      const tone = compare.tones?.[i] ?? '';
+      const cells = row.map((c, k) => {
+        const cls = [typeof c === 'number' ? 'num' : '', deltas.has(k) ? 'delta' : ''].filter(Boolean).join(' ');
+        return `<td${cls ? ` class="${cls}"` : ''}>${e(c ?? '-')}</td>`;
+      });
+      return `<tr${tone ? ` class="${e(tone)}"` : ''}>${cells.join('')}</tr>`;
+    })
+    .join('');
+  const caption = compare.caption ? `<caption>${e(compare.caption)}</caption>` : '';
+  return `<h3>Compare</h3><div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
+}
