@@ -1,6 +1,6 @@
 import type { OutputTokenSource, RequestError, RequestRecord } from '../measure/record.js';
 import type { RequestSpec } from '../workload/spec.js';
-import { countTextTokens } from './count-tokens.js';
+import { countTokens } from '../text/tokenizer.js';
 import type { StreamAccumulator } from './stream-accumulator.js';
 
 /** Timing and outcome of one request, gathered while it streamed. */
@@ -32,7 +32,7 @@ export async function buildRecord(
   const perChunk = acc.chunkTokenCount();
   if (perChunk !== null) counts.chunk_usage = perChunk;
   const text = acc.outputChars > 0 || saveText ? acc.text() : '';
-  if (usageOut === null && perChunk === null && text.length > 0) counts.tokenizer = await countTextTokens(text);
+  if (usageOut === null && perChunk === null && text.length > 0) counts.tokenizer = countTokens(text);
   counts.chunks = acc.chunks.length;
 
   let source: OutputTokenSource | null = null;

@@ -3,5 +3,5 @@ export { createOpenAIClient } from './openai-client.js';
 export { listModels, type ListModelsOptions } from './list-models.js';
 export { probeExactOutputSupport, type ExactOutputSupport } from './probe-exact-output.js';
 export { ClientError } from './errors.js';
-export { countTextTokens, preloadTokenizer, TOKENIZER_NAME } from './count-tokens.js';
+export { countTokens, TOKENIZER_NAME } from '../text/tokenizer.js';
 export type { ApiKind, ClientConfig, CreateClient, InferenceClient, SendContext, Timeouts } from './types.js';

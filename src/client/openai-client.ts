@@ -2,7 +2,6 @@ import { Pool } from 'undici';
 import type { Clock } from '../measure/clock.js';
 import type { RequestRecord } from '../measure/record.js';
 import type { RequestSpec } from '../workload/spec.js';
-import { preloadTokenizer } from './count-tokens.js';
 import { ReadStamp } from './read-stamp.js';
 import { buildRequestBody, endpointPath, requestHeaders } from './request-body.js';
 import { StreamRequest, type StreamRequestEnv } from './stream-request.js';
@@ -37,7 +36,6 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
   };
   let closed = false;
   // Usage may be missing even when asked for; have the fallback tokenizer ready before the run starts.
-  preloadTokenizer().catch(() => undefined);
 
   async function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
     const body = JSON.stringify(buildRequestBody(config, spec));

@@ -3,7 +3,7 @@
  * slice of its tokens decodes to text that re-encodes to exactly that many tokens.
  */
 import { CORPUS_TEXT } from './corpus.js';
-import { decode, encodePieces } from './tokenizer.js';
+import { decode, encodePieces } from '../text/tokenizer.js';
 
 export interface CorpusIndex {
   readonly text: string;

@@ -6,7 +6,7 @@
 import { forkRng } from '../util/rng.js';
 import type { DatasetEntry } from './dataset-entry.js';
 import type { RequestSpec, Workload } from './spec.js';
-import { countTokens } from './tokenizer.js';
+import { countTokens } from '../text/tokenizer.js';
 
 export interface DatasetWorkloadOptions {
   /** Shuffle seed; the same seed gives the same order. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError } from './dataset-error.js';
 import { detectFormat, loadDataset } from './dataset.js';
-import { countTokens } from './tokenizer.js';
+import { countTokens } from '../text/tokenizer.js';
 
 async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'inferscope-dataset-'));

@@ -4,7 +4,7 @@ import { buildCorpusIndex, corpusIndex, sliceCorpus } from './corpus-index.js';
 import { CORPUS_TEXT } from './corpus.js';
 import { fixedLength, parseLengthSpec } from './length-spec.js';
 import { createSyntheticWorkload } from './synthetic.js';
-import { countTokens, encode } from './tokenizer.js';
+import { countTokens, encode } from '../text/tokenizer.js';
 
 const fixed = (n: number) => fixedLength(n);
 

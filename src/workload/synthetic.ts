@@ -13,7 +13,7 @@ import { corpusIndex, sliceCorpus } from './corpus-index.js';
 import type { CorpusIndex } from './corpus-index.js';
 import type { LengthDistribution } from './length-spec.js';
 import type { RequestSpec, Workload } from './spec.js';
-import { countTokens } from './tokenizer.js';
+import { countTokens } from '../text/tokenizer.js';
 
 export interface SyntheticWorkloadOptions {
   /** Prompt length in client-tokenizer tokens (prefix included). */
