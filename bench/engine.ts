@@ -5,10 +5,13 @@
  * For each preset and concurrency (1, 4, 8) a closed loop of streaming clients sends completions with
  * ignore_eos (fixed output length). Server-side TTFT and per-token decode time come from /metrics deltas;
  * the difference to the client-measured figures is the cost of HTTP, SSE framing and the event loop.
+ * The server runs in a child process, as it would for a real benchmark, so client work does not slow it.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedServer } from '../src/engine/server.js';
-import type { EmbeddedServer } from '../src/engine/server.js';
 import { sampleValue, streamProbe } from '../src/engine/probe-client.js';
 import type { ProbeResult } from '../src/engine/probe-client.js';
 
@@ -28,9 +31,14 @@ interface Row {
   tpotMsServer: number;
 }
 
+interface ServerHandle {
+  url: string;
+  child: ChildProcess;
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-async function scrape(server: EmbeddedServer): Promise<{ decodeSum: number; tokens: number; requests: number; ttftSum: number }> {
+async function scrape(server: ServerHandle): Promise<{ decodeSum: number; tokens: number; requests: number; ttftSum: number }> {
   const text = await (await fetch(server.url.replace(/\/v1$/, '/metrics'))).text();
   return {
     decodeSum: sampleValue(text, 'vllm:request_decode_time_seconds_sum') ?? 0,
@@ -40,7 +48,7 @@ async function scrape(server: EmbeddedServer): Promise<{ decodeSum: number; toke
   };
 }
 
-async function runLevel(server: EmbeddedServer, preset: string, concurrency: number): Promise<Row> {
+async function runLevel(server: ServerHandle, preset: string, concurrency: number): Promise<Row> {
   const before = await scrape(server);
   const results: ProbeResult[] = [];
   const started = performance.now();
@@ -87,12 +95,32 @@ function printTable(rows: Row[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** Child mode: start the server and print its URL as one JSON line. */
+async function serveChild(preset: string): Promise<void> {
+  const server = await startEmbeddedServer({ preset, parallel: Math.max(...CONCURRENCIES) });
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+async function spawnServer(preset: string): Promise<ServerHandle> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', preset], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server for ${preset} exited with code ${code}`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+  });
+  return { url, child };
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--serve') return serveChild(process.argv[3] ?? 'tiny');
   const presets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['tiny', 'small'];
   const rows: Row[] = [];
   for (const preset of presets) {
     const t0 = performance.now();
-    const server = await startEmbeddedServer({ preset, parallel: Math.max(...CONCURRENCIES) });
+    const server = await spawnServer(preset);
     process.stderr.write(`${preset}: server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     try {
       // One warm-up request so first-use costs (allocations, page faults) stay out of the figures.
@@ -103,7 +131,7 @@ async function main(): Promise<void> {
         process.stderr.write(`${preset} c=${c}: ${row.outputTokPerS.toFixed(0)} tok/s\n`);
       }
     } finally {
-      await server.close();
+      server.child.kill('SIGTERM');
     }
   }
   console.log(`prompt ~${PROMPT.split(' ').length} words, ${MAX_TOKENS} output tokens, ${REQUESTS_PER_CLIENT} requests per client, threads 1, parallel 8`);

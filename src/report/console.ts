@@ -2,6 +2,8 @@
  * Human-readable run summary for the terminal. Returns a string and never writes, so the CLI decides
  * where it goes and reports can re-render stored results.
  */
+import { formatServerSection } from './console-server.js';
+import type { ServerResults } from '../benchmark/server-view.js';
 import type { ThresholdResult } from '../config/threshold.js';
 import { formatSlo } from '../config/slo.js';
 import type { Distribution } from '../stats/percentiles.js';
@@ -104,6 +106,11 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
         `   client cpu ${pct(f.client_cpu)}`,
     );
     for (const reason of f.invalid_reasons) lines.push(c.red(`  - ${reason}`));
+  }
+
+  if (results.server) {
+    lines.push('');
+    lines.push(...formatServerSection(results.server as ServerResults, c));
   }
 
   if (results.thresholds) {

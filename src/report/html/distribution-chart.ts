@@ -30,8 +30,8 @@ const FULL_CDF_MAX = 2000;
 
 /**
  * Histogram and CDF from samples (any order; non-finite ones ignored). Null with no samples.
- * Bins have a round width (1, 2 or 5 x 10^k) over [min, max]; when the tail past p99.9 stretches the range
- * beyond 1.5x p99.9, bins stop at p99.9 and the rest is counted in `overflow`.
+ * Bins have a round width (1, 2 or 5 x 10^k) over [min, max]; when the tail stretches past 2x p99 (200 samples
+ * or more), bins stop there and the samples beyond are counted in `overflow`.
  *
  * @example distributionData(Float64Array.of(10, 12, 15)).hist.counts
  */
@@ -56,8 +56,9 @@ function histogram(sorted: Float64Array): HistogramData {
   const n = sorted.length;
   const min = sorted[0]!;
   const max = sorted[n - 1]!;
-  const p999 = quantileSorted(sorted, 0.999);
-  const top = n >= 1000 && max > p999 * 1.5 && p999 > min ? p999 : max;
+  const p99 = quantileSorted(sorted, 0.99);
+  // A sparse far tail (stalls, timeouts) would squash the body into one bin: cut at 2x p99, count the rest.
+  const top = n >= 200 && max > 2 * p99 && p99 > min ? 2 * p99 : max;
   const bins = Math.min(MAX_BINS, Math.max(8, Math.ceil(Math.sqrt(n))));
   const width = niceWidth((top - min) / bins || Math.max(Math.abs(min) * 0.01, 0.001));
   const lo = Math.floor(min / width) * width;

@@ -43,6 +43,8 @@
     opts.scales = opts.scales || {};
     if (!opts.scales.x) opts.scales.x = { time: false };
     opts.cursor = opts.cursor || { drag: { x: true, y: false } };
+    // One series needs no legend; several get one (labels set by uPlot with textContent).
+    if (opts.series.length <= 2) opts.legend = { show: false };
     el.textContent = '';
     charts.push({ chart: new uPlot(opts, rows, el), el: el });
   }
