@@ -1,3 +1,4 @@
+import { startEngineProcess } from './engine-process.js';
 import type { BenchmarkListener } from './events.js';
 
 export interface ResolvedTarget {
@@ -11,7 +12,7 @@ export interface ResolvedTarget {
 
 /**
  * The target of a run: the given URL, or the embedded llama.cpp engine started on a free loopback port.
- * The engine module is imported lazily so remote runs never load llama.cpp.
+ * The engine runs in a child process so its compute never shares the load generator's CPU or event loop.
  */
 export async function resolveTarget(
   url: string | undefined,
@@ -20,12 +21,6 @@ export async function resolveTarget(
 ): Promise<ResolvedTarget> {
   if (url) return { baseUrl: url.replace(/\/+$/, ''), embedded: false, close: async () => {} };
   emit({ type: 'phase', phase: 'starting-engine', detail: engine.modelPath ?? `preset ${engine.preset}` });
-  const { startEmbeddedServer } = await import('../engine/server.js');
-  const server = await startEmbeddedServer({
-    host: '127.0.0.1',
-    port: 0,
-    parallel: engine.parallel,
-    ...(engine.modelPath ? { modelPath: engine.modelPath } : { preset: engine.preset }),
-  });
+  const server = await startEngineProcess(engine);
   return { baseUrl: server.url, embedded: true, embeddedModel: server.modelId, close: () => server.close() };
 }

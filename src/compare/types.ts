@@ -11,7 +11,7 @@ export interface RunInfo {
   status: string;
   /** The run's redacted benchmark options (camelCase keys as `bench` stores them). */
   config: unknown;
-  target: { url: string; model: string; api: string };
+  target: { url: string; model: string; api: string; embedded?: boolean };
   summary: RunSummary;
 }
 

@@ -3,5 +3,5 @@ export { renderHtmlReport, type HtmlReportOptions, type ReportRun, type CompareT
 export { writeHtmlReport } from './write-report.js';
 export { pageData, runCharts, type PageData, type RunCharts } from './chart-data.js';
 export { loadReportRuns, loadFromPath, loadFromStore, readRequestsJsonl, ReportInputError } from './load-runs.js';
-export { reportCsv, REPORT_CSV_COLUMNS } from './request-rows-csv.js';
+export { reportCsv, writeReportCsv, REPORT_CSV_COLUMNS } from './request-rows-csv.js';
 export { escapeHtml, jsonForScript } from './escape.js';

@@ -19,8 +19,8 @@ export class ReportInputError extends Error {
 }
 
 export interface LoadRunOptions {
-  /** Opens the run store for references that are not paths (called at most once per load). */
-  openStore?: () => RunStore;
+  /** Opens the run store for references that are not paths (called at most once per load; closed after). */
+  openStore?: () => RunStore | Promise<RunStore>;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function loadReportRuns(refs: readonly string[], options: LoadRunOp
         runs.push(await loadFromPath(ref));
       } else {
         if (!options.openStore) throw new ReportInputError(`${ref}: no such file or directory (and no run store to look it up in)`);
-        store ??= options.openStore();
+        store ??= await options.openStore();
         runs.push(loadFromStore(store, ref));
       }
     }

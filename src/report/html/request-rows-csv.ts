@@ -1,4 +1,5 @@
 /** One CSV row per request of one or more runs, for spreadsheets: the raw columns plus derived latencies. */
+import { writeFileSync } from 'node:fs';
 import { REQUEST_CSV_COLUMNS, csvField, requestCsvRow } from '../../store/request-csv.js';
 import { e2eMs, outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
 import type { ReportRun } from './chart-data.js';
@@ -24,3 +25,9 @@ export function reportCsv(runs: readonly Pick<ReportRun, 'label' | 'records'>[])
   return `${lines.join('\n')}\n`;
 }
 
+
+/** Writes reportCsv(runs) to `path`; returns the number of request rows. */
+export function writeReportCsv(runs: readonly Pick<ReportRun, 'label' | 'records'>[], path: string): number {
+  writeFileSync(path, reportCsv(runs));
+  return runs.reduce((sum, run) => sum + run.records.length, 0);
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
+
+interface ReportFlags {
+  html?: string;
+  csv?: string;
+  db?: string;
+  label?: string[];
+  title?: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * `inferscope report RUN... --html FILE [--csv FILE] [--db PATH]`: re-renders recorded runs (results.json
+ * paths, `bench --out` directories, or store references) without running anything. Two or more runs are
+ * compared on one page.
+ */
+export function registerReport(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .description('render an HTML report and/or a per-request CSV from recorded runs (2+ runs are compared)')
+    .argument('<run...>', 'results.json path, bench --out directory, or stored run (id, id prefix, baseline name)')
+    .option('--html <file>', 'write a self-contained HTML report here')
+    .option('--csv <file>', 'write one row per request of every run here')
+    .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
+    .option('--label <name>', 'label of the next run, in order (repeatable; default: directory name or run id)', collect)
+    .option('--title <text>', 'page title')
+    .action(async (refs: string[], f: ReportFlags) => {
+      if (!f.html && !f.csv) throw new ConfigError('--html', 'report: nothing to write: give --html FILE and/or --csv FILE');
+      if (f.label && f.label.length > refs.length) {
+        throw new ConfigError('--label', `--label: ${f.label.length} labels given for ${refs.length} runs`);
+      }
+      const { loadReportRuns } = await import('../../report/html/load-runs.js');
+      const loaded = await loadReportRuns(refs, {
+        // Opened only for references that are not paths: a report from files never creates a store.
+        openStore: async () => {
+          const { openSqliteStore, defaultDbPath } = await import('../../store/sqlite-store.js');
+          return openSqliteStore(f.db ?? defaultDbPath());
+        },
+      });
+      const runs = loaded.map((run, i) => (f.label?.[i] ? { ...run, label: f.label[i]! } : run));
+      if (f.html) {
+        const { writeHtmlReport } = await import('../../report/html/write-report.js');
+        const { bytes } = writeHtmlReport(runs, f.html, {
+          ...(f.title ? { title: f.title } : {}),
+          generatedAt: new Date().toISOString(),
+        });
+        process.stderr.write(`wrote ${f.html} (${(bytes / 1e6).toFixed(2)} MB, ${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
+      }
+      if (f.csv) {
+        const { writeReportCsv } = await import('../../report/html/request-rows-csv.js');
+        const rows = writeReportCsv(runs, f.csv);
+        process.stderr.write(`wrote ${f.csv} (${rows} requests)\n`);
+      }
+      // Rendering never fails a gate: the exit code stays 0 unless an error was thrown.
+      setExit(0);
+    });
+}
