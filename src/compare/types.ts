@@ -23,6 +23,8 @@ export interface LoadedRun {
   results: RunInfo;
   /** Every request record (warm-up included); null when none are available (results.json alone). */
   records: RequestRecord[] | null;
+  /** Facts found while loading (e.g. a truncated last line of requests.jsonl), carried into the report. */
+  notes?: string[];
 }
 
 export type Verdict = 'improved' | 'regressed' | 'no_significant_change' | 'n/a';

@@ -1,0 +1,129 @@
+/**
+ * The HTML report in real headless Chromium (/usr/bin/chromium via playwright-core): opened from file://,
+ * no console errors, no network, charts actually drawn, untrusted text shown and never executed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { writeHtmlReport } from '../src/report/html/write-report.js';
+import { syntheticRun } from '../src/report/html/synthetic-run.js';
+import type { ReportRun } from '../src/report/html/chart-data.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`;
+
+let dir: string;
+let context: BrowserContext;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'inferscope-report-browser-'));
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Opened {
+  page: Page;
+  errors: string[];
+  requests: string[];
+  url: string;
+}
+
+async function open(runs: ReportRun[], name: string): Promise<Opened> {
+  const file = join(dir, name);
+  writeHtmlReport(runs, file);
+  const url = pathToFileURL(file).href;
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-charts-drawn'), null, { timeout: 20_000 });
+  return { page, errors, requests, url };
+}
+
+/** Per chart: how many pixels carry a saturated colour (series colours; axes and grid are grey). */
+async function colouredPixels(page: Page): Promise<Array<{ chart: string; key: string; coloured: number }>> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('[data-chart]')).map((el) => {
+      const canvas = el.querySelector('canvas');
+      let coloured = 0;
+      if (canvas) {
+        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < px.length; i += 4) {
+          const max = Math.max(px[i]!, px[i + 1]!, px[i + 2]!);
+          const min = Math.min(px[i]!, px[i + 1]!, px[i + 2]!);
+          if (px[i + 3]! > 60 && max - min > 50) coloured++;
+        }
+      }
+      return { chart: el.dataset.chart ?? '', key: el.dataset.key ?? '', coloured };
+    }),
+  );
+}
+
+test('a one-run report opens offline, draws every chart and makes no request', { skip, timeout: 60_000 }, async () => {
+  const { page, errors, requests, url } = await open([syntheticRun({ requests: 2000, label: 'baseline' })], 'one.html');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, [url]);
+  const charts = await colouredPixels(page);
+  // 4 metrics x (histogram + CDF), scatter, throughput, concurrency, 2 server series.
+  assert.equal(charts.length, 13);
+  for (const c of charts) assert.ok(c.coloured > 100, `${c.chart} ${c.key}: ${c.coloured} coloured pixels`);
+  const text = await page.locator('body').innerText();
+  for (const needle of ['TTFT P50 / P99', 'Output tokens/s', 'Finish reasons', 'Errors by class', 'requests_running', 'rate 50 req/s']) {
+    assert.ok(text.includes(needle), `page shows ${needle}`);
+  }
+  await page.close();
+});
+
+test('untrusted model ids, labels, error messages and outputs show as text and never run', { skip, timeout: 60_000 }, async () => {
+  const { page, errors, requests, url } = await open([syntheticRun({ requests: 300, label: EVIL, untrustedText: EVIL })], 'evil.html');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, [url]);
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  assert.equal(await page.locator('img').count(), 0);
+  // Only our two scripts plus the JSON data block exist.
+  assert.equal(await page.locator('script').count(), 3);
+  const text = await page.locator('body').innerText();
+  const shown = text.split(EVIL).length - 1;
+  // Label (heading), model id, finish reason, error messages, outputs.
+  assert.ok(shown >= 5, `untrusted text shown ${shown} times`);
+  assert.equal(await page.title(), `inferscope report: ${EVIL}`);
+  await page.close();
+});
+
+test('a two-run report shows the comparison with overlaid charts', { skip, timeout: 60_000 }, async () => {
+  const runs = [syntheticRun({ requests: 1500, seed: 1, label: 'baseline' }), syntheticRun({ requests: 1500, seed: 2, slowdown: 0.7, label: 'tuned' })];
+  const { page, errors, requests, url } = await open(runs, 'two.html');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, [url]);
+  const comparison = page.locator('#comparison');
+  assert.equal(await comparison.count(), 1);
+  const head = await comparison.locator('table.side-by-side thead').innerText();
+  assert.match(head, /baseline\s+tuned/);
+  const charts = (await colouredPixels(page)).filter((c) => c.chart.startsWith('overlay-'));
+  assert.equal(charts.length, 5);
+  for (const c of charts) assert.ok(c.coloured > 100, `${c.chart} ${c.key}: ${c.coloured} coloured pixels`);
+  // Each overlay legend names both runs.
+  const legend = await comparison.locator('.u-legend').first().innerText();
+  assert.ok(legend.includes('baseline') && legend.includes('tuned'), legend);
+  assert.equal(await page.locator('section.run').count(), 2);
+  await page.close();
+});
