@@ -98,11 +98,26 @@ export function weightedMeanQuantiles(
   }
 }
 
-/** One multinomial resample of `counts.length` units: how often each unit was drawn. */
-export function drawCounts(rng: Rng, counts: Int32Array): void {
+/**
+ * One resample of `counts.length` units: how often each unit was drawn. With blockLength 1 units are drawn
+ * independently (multinomial); with L > 1, circular blocks of L consecutive units (units in time order) are
+ * drawn until n units are taken, which keeps the dependence between neighbours (requests in flight together).
+ */
+export function drawCounts(rng: Rng, counts: Int32Array, blockLength = 1): void {
   const n = counts.length;
   counts.fill(0);
-  for (let k = 0; k < n; k++) counts[Math.floor(rng.next() * n)]! += 1;
+  if (blockLength <= 1) {
+    for (let k = 0; k < n; k++) counts[Math.floor(rng.next() * n)]! += 1;
+    return;
+  }
+  let taken = 0;
+  while (taken < n) {
+    let i = Math.floor(rng.next() * n);
+    for (let j = 0; j < blockLength && taken < n; j++, taken++) {
+      counts[i]! += 1;
+      if (++i === n) i = 0;
+    }
+  }
 }
 
 /**
@@ -116,13 +131,14 @@ export function bootstrapMeanQuantiles(
   qs: readonly number[],
   resamples: number,
   rng: Rng,
+  blockLength = 1,
 ): Float64Array[][] {
   const stats = qs.length + 1;
   const result = samples.map(() => Array.from({ length: stats }, () => new Float64Array(resamples)));
   const counts = new Int32Array(units);
   const out = new Float64Array(stats);
   for (let b = 0; b < resamples; b++) {
-    drawCounts(rng, counts);
+    drawCounts(rng, counts, blockLength);
     samples.forEach((sample, s) => {
       weightedMeanQuantiles(sample, counts, qs, out);
       for (let k = 0; k < stats; k++) result[s]![k]![b] = out[k] as number;

@@ -35,7 +35,63 @@ export function registerCompare(program: Command, setExit: (code: number) => voi
     .option('--seed <n>', 'seed of the bootstrap (default 1)', nonNegativeInt('--seed'))
     .option('--no-color', 'plain output without colors')
     .action(async (base: string, candidate: string, flags: CompareFlags) => {
-      const { runCompareCommand } = await import('./compare-action.js');
       setExit(await runCompareCommand(base, candidate, flags));
     });
+}
+
+export interface CompareIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stdout is a terminal (colors). */
+  isTty: boolean;
+}
+
+const processIo: CompareIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  isTty: !!process.stdout.isTTY,
+};
+
+/**
+ * The compare command: loads both runs, compares, prints the table (or JSON with --json) and returns the
+ * exit code. A run that cannot be found or read is a usage error (exit 2).
+ */
+export async function runCompareCommand(base: string, candidate: string, flags: CompareFlags, io: CompareIo = processIo): Promise<number> {
+  const { EXIT, ExitError } = await import('../main.js');
+  const { loadRun, RunLoadError } = await import('../../compare/load-run.js');
+  const { compareRuns } = await import('../../compare/compare-runs.js');
+  const { formatCompare } = await import('../../compare/format.js');
+  const { parseMetricList } = await import('../../compare/thresholds.js');
+  const { StoreError } = await import('../../store/errors.js');
+
+  // Validate the gate list before any loading, so a typo fails fast.
+  const gated = flags.failOnRegression !== undefined ? parseMetricList(flags.failOnRegression) : [];
+  const load = async (ref: string, role: string) => {
+    try {
+      return await loadRun(ref, flags.db !== undefined ? { db: flags.db } : {});
+    } catch (error) {
+      const notFound = error instanceof StoreError && (error.code === 'not_found' || error.code === 'ambiguous');
+      if (error instanceof RunLoadError || notFound) throw new ExitError(EXIT.usage, `${role} ${error.message}`);
+      throw error;
+    }
+  };
+  const [b, c] = [await load(base, 'base:'), await load(candidate, 'candidate:')];
+  const report = compareRuns(b, c, {
+    ...(flags.confidence !== undefined ? { confidence: flags.confidence } : {}),
+    ...(flags.resamples !== undefined ? { resamples: Math.max(100, flags.resamples) } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.minChange !== undefined ? { minChangePct: flags.minChange } : {}),
+    ...(flags.thresholdPct !== undefined ? { thresholdPct: flags.thresholdPct } : {}),
+  });
+  const failing = report.regressed.filter((k) => gated.includes(k));
+  if (flags.json) {
+    io.stdout(JSON.stringify({ ...report, gate: flags.failOnRegression !== undefined ? { metrics: gated, failed: failing } : null }, null, 2) + '\n');
+  } else {
+    io.stdout(formatCompare(report, { color: flags.color !== false && io.isTty }) + '\n');
+  }
+  if (failing.length > 0) {
+    io.stderr(`regression gate failed: ${failing.join(', ')} regressed\n`);
+    return EXIT.gate;
+  }
+  return EXIT.ok;
 }

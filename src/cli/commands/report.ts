@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
+import type { ReportRun } from '../../report/html/chart-data.js';
+import type { CompareTable } from '../../report/html/comparison-section.js';
 
 interface ReportFlags {
   html?: string;
@@ -7,6 +9,7 @@ interface ReportFlags {
   db?: string;
   label?: string[];
   title?: string;
+  compare: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -28,6 +31,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
     .option('--label <name>', 'label of the next run, in order (repeatable; default: directory name or run id)', collect)
     .option('--title <text>', 'page title')
+    .option('--no-compare', 'with 2+ runs, skip the statistical comparison table (the first run is the base)')
     .action(async (refs: string[], f: ReportFlags) => {
       if (!f.html && !f.csv) throw new ConfigError('--html', 'report: nothing to write: give --html FILE and/or --csv FILE');
       if (f.label && f.label.length > refs.length) {
@@ -44,8 +48,10 @@ export function registerReport(program: Command, setExit: (code: number) => void
       const runs = loaded.map((run, i) => (f.label?.[i] ? { ...run, label: f.label[i]! } : run));
       if (f.html) {
         const { writeHtmlReport } = await import('../../report/html/write-report.js');
+        const compare = f.compare && runs.length >= 2 ? await compareTables(runs) : undefined;
         const { bytes } = writeHtmlReport(runs, f.html, {
           ...(f.title ? { title: f.title } : {}),
+          ...(compare ? { compare } : {}),
           generatedAt: new Date().toISOString(),
         });
         process.stderr.write(`wrote ${f.html} (${(bytes / 1e6).toFixed(2)} MB, ${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
@@ -58,4 +64,12 @@ export function registerReport(program: Command, setExit: (code: number) => void
       // Rendering never fails a gate: the exit code stays 0 unless an error was thrown.
       setExit(0);
     });
+}
+
+/** The first run is the base; every other run is compared with it. */
+async function compareTables(runs: readonly ReportRun[]): Promise<CompareTable[]> {
+  const { compareRuns } = await import('../../compare/compare-runs.js');
+  const { compareTable, loadedRunOf } = await import('../../report/html/compare-table.js');
+  const base = loadedRunOf(runs[0]!);
+  return runs.slice(1).map((run) => compareTable(compareRuns(base, loadedRunOf(run))));
 }

@@ -15,10 +15,14 @@ export interface CompareTable {
   rows: Array<Array<string | number | null>>;
   tones?: Array<'better' | 'worse' | 'same' | '' | undefined>;
   deltaColumns?: number[];
+  /** Sentences shown under the table (warnings, method). */
+  notes?: string[];
 }
 
+export type CompareInput = CompareTable | string | ReadonlyArray<CompareTable | string>;
+
 /** The "Comparison" section. */
-export function comparisonSection(runs: readonly ReportRun[], compare?: CompareTable | string): string {
+export function comparisonSection(runs: readonly ReportRun[], compare?: CompareInput): string {
   const head = `<tr><th>metric</th>${runs.map((r) => `<th class="num">${e(r.label)}</th>`).join('')}</tr>`;
   const body = comparisonRows(runs.map((r) => r.results))
     .map(([name, values]) => `<tr><td>${e(name)}</td>${values.map((v) => `<td class="num">${e(v)}</td>`).join('')}</tr>`)
@@ -28,7 +32,7 @@ export function comparisonSection(runs: readonly ReportRun[], compare?: CompareT
     '<section id="comparison">',
     `<h2>Comparison <span class="badge">${runs.length} runs</span></h2>`,
     `<div class="table-wrap"><table class="side-by-side"><thead>${head}</thead><tbody>${body}</tbody></table></div>`,
-    compare ? compareMarkup(compare) : '',
+    ...(compare === undefined ? [] : typeof compare === 'string' || !Array.isArray(compare) ? [compare as CompareTable | string] : compare).map(compareMarkup),
     '<h3>Latency distributions, overlaid</h3>',
     `<div class="grid">${overlays}${chartBox('Output tokens/s over time', 'overlay-throughput', '', '', '', true)}</div>`,
     '</section>',
@@ -52,5 +56,9 @@ function compareMarkup(compare: CompareTable | string): string {
     })
     .join('');
   const caption = compare.caption ? `<caption>${e(compare.caption)}</caption>` : '';
-  return `<h3>Compare</h3><div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
+  const notes = compare.notes?.length ? `<ul class="notes">${compare.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : '';
+  return (
+    `<h3>Compare</h3><div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead>` +
+    `<tbody>${rows}</tbody></table>${notes}</div>`
+  );
 }

@@ -10,7 +10,7 @@ import { pageData, type ReportRun, type RunCharts } from './chart-data.js';
 import { escapeHtml as e, jsonForScript } from './escape.js';
 import { fmt } from './summary-figures.js';
 import { chartBox, emptyBox, METRIC_NAMES } from './markup.js';
-import { comparisonSection, type CompareTable } from './comparison-section.js';
+import { comparisonSection, type CompareInput } from './comparison-section.js';
 import { LATENCY_METRICS, type LatencyMetric } from './samples.js';
 import {
   conditionsMarkup,
@@ -25,13 +25,16 @@ import { serverScalars } from './server-series.js';
 import { runFigures } from './summary-figures.js';
 
 export type { ReportRun } from './chart-data.js';
-export type { CompareTable } from './comparison-section.js';
+export type { CompareInput, CompareTable } from './comparison-section.js';
 
 export interface HtmlReportOptions {
   /** Page title; default "inferscope report: <labels>". */
   title?: string;
-  /** A comparison table computed elsewhere (e.g. by compareRuns), shown with two or more runs; text is shown as is. */
-  compare?: CompareTable | string;
+  /**
+   * Comparison tables computed elsewhere (e.g. compareTable(compareRuns(...))), shown with two or more runs;
+   * text is shown preformatted.
+   */
+  compare?: CompareInput;
   /** Shown in the footer, e.g. new Date().toISOString(); omitted when absent (keeps the output deterministic). */
   generatedAt?: string;
 }
