@@ -12,6 +12,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { writeHtmlReport } from '../src/report/html/write-report.js';
 import { syntheticRun } from '../src/report/html/synthetic-run.js';
 import type { ReportRun } from '../src/report/html/chart-data.js';
+import type { HtmlReportOptions } from '../src/report/html/render-html.js';
+import { compareTable, loadedRunOf } from '../src/report/html/compare-table.js';
+import { compareRuns } from '../src/compare/compare-runs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">';
@@ -42,9 +45,9 @@ interface Opened {
   url: string;
 }
 
-async function open(runs: ReportRun[], name: string): Promise<Opened> {
+async function open(runs: ReportRun[], name: string, options: HtmlReportOptions = {}): Promise<Opened> {
   const file = join(dir, name);
-  writeHtmlReport(runs, file);
+  writeHtmlReport(runs, file, options);
   const url = pathToFileURL(file).href;
   const page = await context.newPage();
   const errors: string[] = [];
@@ -110,8 +113,9 @@ test('untrusted model ids, labels, error messages and outputs show as text and n
 });
 
 test('a two-run report shows the comparison with overlaid charts', { skip, timeout: 60_000 }, async () => {
-  const runs = [syntheticRun({ requests: 1500, seed: 1, label: 'baseline' }), syntheticRun({ requests: 1500, seed: 2, slowdown: 0.7, label: 'tuned' })];
-  const { page, errors, requests, url } = await open(runs, 'two.html');
+  const runs = [syntheticRun({ requests: 600, seed: 1, label: 'baseline' }), syntheticRun({ requests: 600, seed: 2, slowdown: 0.7, label: 'tuned' })];
+  const compare = compareTable(compareRuns(loadedRunOf(runs[0]!), loadedRunOf(runs[1]!), { resamples: 200 }));
+  const { page, errors, requests, url } = await open(runs, 'two.html', { compare });
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [url]);
   const comparison = page.locator('#comparison');
@@ -125,5 +129,10 @@ test('a two-run report shows the comparison with overlaid charts', { skip, timeo
   const legend = await comparison.locator('.u-legend').first().innerText();
   assert.ok(legend.includes('baseline') && legend.includes('tuned'), legend);
   assert.equal(await page.locator('section.run').count(), 2);
+  const table = comparison.locator('table.compare');
+  assert.ok(await table.isVisible());
+  const tableText = await table.innerText();
+  assert.match(tableText, /base baseline vs candidate tuned/);
+  assert.match(tableText, /TTFT p50 \(ms\)[^\n]*improved/);
   await page.close();
 });

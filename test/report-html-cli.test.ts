@@ -53,6 +53,8 @@ test('report renders HTML and CSV from a --out directory and a stored run, witho
   assert.match(page, /<h2>A <span/);
   assert.match(page, new RegExp(`<h2>${row.id} <span`));
   assert.match(page, /id="comparison"/);
+  assert.match(page, /<table class="compare"><caption>base A vs candidate /);
+  assert.match(page, /<th>verdict<\/th>/);
   const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
   assert.equal(lines[0], REPORT_CSV_COLUMNS.join(','));
   assert.equal(lines.length, 1 + 120 + 80);

@@ -85,7 +85,7 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
   let bReps: LatencyReplicates | null = null;
   let cReps: LatencyReplicates | null = null;
   if (b.samples && c.samples) {
-    const opts = { resamples: o.resamples, maxRequests: o.maxBootstrapRequests, maxGaps: o.maxBootstrapGaps };
+    const opts = { resamples: o.resamples, maxRequests: o.maxBootstrapRequests, maxGaps: o.maxBootstrapGaps, blockLength: Number(process.env.BL ?? 1) };
     bReps = latencyReplicates(b.samples.succeeded, { ...opts, rng: forkRng(o.seed, 'compare/base/latency') });
     cReps = latencyReplicates(c.samples.succeeded, { ...opts, rng: forkRng(o.seed, 'compare/candidate/latency') });
     for (const [label, side, reps] of [[base.label, b, bReps], [candidate.label, c, cReps]] as const) {

@@ -82,12 +82,12 @@ export interface LatencyReplicates {
  */
 export function latencyReplicates(
   succeeded: readonly RequestRecord[],
-  opts: { resamples: number; maxRequests: number; maxGaps: number; rng: Rng },
+  opts: { resamples: number; maxRequests: number; maxGaps: number; blockLength: number; rng: Rng },
 ): LatencyReplicates {
   const order = shuffledIndices(succeeded.length, opts.rng);
-  const subset = order.slice(0, Math.min(order.length, opts.maxRequests)).map((i) => succeeded[i]!);
+  const subset = byTSend(order.slice(0, Math.min(order.length, opts.maxRequests)).map((i) => succeeded[i]!));
   const perRequest = (['ttft', 'tpot', 'e2e'] as const).map((f) => buildSample(familyValues(subset, f)));
-  const [ttft, tpot, e2e] = bootstrapMeanQuantiles(subset.length, perRequest, LATENCY_QUANTILES, opts.resamples, opts.rng);
+  const [ttft, tpot, e2e] = bootstrapMeanQuantiles(subset.length, perRequest, LATENCY_QUANTILES, opts.resamples, opts.rng, opts.blockLength);
 
   const itlSubset: RequestRecord[] = [];
   let gaps = 0;
@@ -98,7 +98,8 @@ export function latencyReplicates(
     itlSubset.push(r);
     gaps += g;
   }
-  const [itl] = bootstrapMeanQuantiles(itlSubset.length, [buildSample(familyValues(itlSubset, 'itl'))], LATENCY_QUANTILES, opts.resamples, opts.rng);
+  const itlSorted = byTSend(itlSubset);
+  const [itl] = bootstrapMeanQuantiles(itlSorted.length, [buildSample(familyValues(itlSorted, 'itl'))], LATENCY_QUANTILES, opts.resamples, opts.rng, opts.blockLength);
   return {
     replicates: { ttft: ttft!, tpot: tpot!, e2e: e2e!, itl: itl! },
     requestsUsed: subset.length,
@@ -149,6 +150,10 @@ export function countGood(measured: readonly RequestRecord[], slo: Slo, tpotNaIs
   let good = 0;
   for (const r of measured) if (isGood(r, slo, { tpotNaIsGood })) good++;
   return good;
+}
+
+function byTSend(records: RequestRecord[]): RequestRecord[] {
+  return records.sort((a, b) => a.t_send - b.t_send);
 }
 
 /** Indices 0..n-1 in a seeded random order (Fisher-Yates). */

@@ -70,6 +70,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
 async function compareTables(runs: readonly ReportRun[]): Promise<CompareTable[]> {
   const { compareRuns } = await import('../../compare/compare-runs.js');
   const { compareTable, loadedRunOf } = await import('../../report/html/compare-table.js');
+  process.stderr.write(`comparing ${runs.length - 1 === 1 ? 'two runs' : `${runs.length - 1} runs with the first`} (bootstrap intervals; --no-compare skips this)\n`);
   const base = loadedRunOf(runs[0]!);
   return runs.slice(1).map((run) => compareTable(compareRuns(base, loadedRunOf(run))));
 }

@@ -35,6 +35,7 @@ export function compareTable(report: CompareReport): CompareTable {
     rows: report.metrics.map((m) => [label(m), value(m, m.base), value(m, m.candidate), change(m), interval(m.ci), VERDICT_TEXT[m.verdict]]),
     tones: report.metrics.map((m) => (m.verdict === 'improved' ? 'better' : m.verdict === 'regressed' ? 'worse' : '')),
     deltaColumns: [3, 5],
+    alignRight: [1, 2, 3],
     notes: [
       ...report.warnings.map((w) => `fairness: ${w.message}`),
       ...report.notes,

@@ -15,6 +15,8 @@ export interface CompareTable {
   rows: Array<Array<string | number | null>>;
   tones?: Array<'better' | 'worse' | 'same' | '' | undefined>;
   deltaColumns?: number[];
+  /** Columns aligned right (numbers held as text); cells holding numbers always are. */
+  alignRight?: number[];
   /** Sentences shown under the table (warnings, method). */
   notes?: string[];
 }
@@ -44,12 +46,13 @@ function compareMarkup(compare: CompareTable | string): string {
     return `<h3>Compare</h3><div class="table-wrap"><pre class="compare">${e(compare)}</pre></div>`;
   }
   const deltas = new Set(compare.deltaColumns ?? []);
-  const head = `<tr>${compare.headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`;
+  const right = new Set(compare.alignRight ?? []);
+  const head = `<tr>${compare.headers.map((h, k) => `<th${right.has(k) ? ' class="num"' : ''}>${e(h)}</th>`).join('')}</tr>`;
   const rows = compare.rows
     .map((row, i) => {
       const tone = compare.tones?.[i] ?? '';
       const cells = row.map((c, k) => {
-        const cls = [typeof c === 'number' ? 'num' : '', deltas.has(k) ? 'delta' : ''].filter(Boolean).join(' ');
+        const cls = [typeof c === 'number' || right.has(k) ? 'num' : '', deltas.has(k) ? 'delta' : ''].filter(Boolean).join(' ');
         return `<td${cls ? ` class="${cls}"` : ''}>${e(c ?? '-')}</td>`;
       });
       return `<tr${tone ? ` class="${e(tone)}"` : ''}>${cells.join('')}</tr>`;

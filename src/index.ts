@@ -1,0 +1,17 @@
+/**
+ * inferscope's programmatic API. The CLI is a thin front over these functions.
+ *
+ * @example
+ * import { runBenchmark } from 'inferscope';
+ * const { results } = await runBenchmark({ url: 'http://127.0.0.1:8000/v1', concurrency: 8, requests: 200 });
+ */
+export { runBenchmark, type BenchmarkResult, type RunBenchmarkHooks } from './benchmark/run-benchmark.js';
+export type { BenchmarkOptions } from './benchmark/options.js';
+export type { BenchmarkEvent, BenchmarkListener } from './benchmark/events.js';
+export { ConfigError } from './config/errors.js';
+export type { RequestRecord, ErrorClass } from './measure/record.js';
+export type { ResultsDocument } from './report/results.js';
+export type { RunSummary } from './stats/summary.js';
+export { formatSummary } from './report/console.js';
+export { summarize } from './stats/summary.js';
+export { startEmbeddedServer } from './engine/server.js';
