@@ -90,7 +90,7 @@ test('a one-run report opens offline, draws every chart and makes no request', {
   assert.equal(charts.length, 13);
   for (const c of charts) assert.ok(c.coloured > 100, `${c.chart} ${c.key}: ${c.coloured} coloured pixels`);
   const text = await page.locator('body').innerText();
-  for (const needle of ['TTFT P50 / P99', 'Output tokens/s', 'Finish reasons', 'Errors by class', 'requests_running', 'rate 50 req/s']) {
+  for (const needle of ['TTFT P50 / P99 (MS)', 'Output tokens/s', 'Finish reasons', 'Errors by class', 'requests_running', 'rate 50 req/s']) {
     assert.ok(text.includes(needle), `page shows ${needle}`);
   }
   await page.close();

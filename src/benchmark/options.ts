@@ -48,6 +48,17 @@ export const benchmarkOptionsSchema = z
     sloTpotNaIsGood: z.boolean().default(false),
     thresholds: z.array(z.string()).default([]),
 
+    /** Cost: a GPU price per hour (x gpuCount) or API prices per 1M input/output tokens. */
+    prices: z
+      .object({
+        gpu_per_hour: z.number().nonnegative().optional(),
+        gpu_count: z.number().int().positive().optional(),
+        input_per_1m: z.number().nonnegative().optional(),
+        output_per_1m: z.number().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+
     outDir: z.string().optional(),
     saveText: z.boolean().default(false),
 

@@ -139,6 +139,8 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
     const summary = summarize(measured, {
       ...(config.slo ? { slo: config.slo } : {}),
       sloTpotNaIsGood: o.sloTpotNaIsGood,
+      fidelity: load.fidelity,
+      ...(o.prices ? { prices: o.prices } : {}),
     });
     const server = serverSummary ? serverView.withCrossCheck(serverSummary, summary) : null;
     const thresholdOutcome = config.thresholds.length > 0 ? evaluateThresholds(config.thresholds, summary) : null;
@@ -149,7 +151,7 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
       endedAt: new Date(),
       config: redactedConfig,
       target: { url: target.baseUrl, model, api: o.api, embedded: target.embedded },
-      summary: { ...summary, fidelity: load.fidelity },
+      summary,
       status,
       ...(thresholdOutcome ? { thresholds: thresholdOutcome } : {}),
       ...(server ? { server } : {}),

@@ -33,6 +33,16 @@ export function positiveNumber(flag: string) {
   };
 }
 
+export function nonNegativeNumber(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new ConfigError(flag, `${flag}: expected a number >= 0, got ${JSON.stringify(text)}`);
+    }
+    return n;
+  };
+}
+
 /** Seconds: "30", "30s", "2m", "1.5". */
 export function seconds(flag: string) {
   return (text: string): number => parseDurationMs(text, { field: flag, bareUnit: 's', allowZero: true }) / 1000;

@@ -9,6 +9,7 @@ import {
   oneOf,
   positiveInt,
   positiveNumber,
+  nonNegativeNumber,
   seconds,
   timeoutMs,
 } from '../parse-flags.js';
@@ -43,6 +44,10 @@ interface BenchFlags {
   sloTpotNaGood?: boolean;
   threshold?: string[];
   out?: string;
+  gpuPrice?: number;
+  gpus?: number;
+  priceInput?: number;
+  priceOutput?: number;
   json?: boolean;
   saveText?: boolean;
   scrape: string[] | boolean;
@@ -87,6 +92,10 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--slo <spec>', 'SLOs for goodput, e.g. ttft=500ms,tpot=50ms,e2e=10s')
     .option('--slo-tpot-na-good', 'count requests without a TPOT (one output chunk) as meeting a TPOT SLO')
     .option('--threshold <expr>', 'fail (exit 3) unless this holds, e.g. "ttft.p95<500ms" (repeatable)', collect)
+    .option('--gpu-price <usd>', 'cost: price of one GPU per hour (see --gpus)', nonNegativeNumber('--gpu-price'))
+    .option('--gpus <n>', 'cost: GPUs billed at --gpu-price (default 1)', positiveInt('--gpus'))
+    .option('--price-input <usd>', 'cost: API price per 1M input tokens', nonNegativeNumber('--price-input'))
+    .option('--price-output <usd>', 'cost: API price per 1M output tokens', nonNegativeNumber('--price-output'))
     .option('--out <dir>', 'write results.json and requests.jsonl (appended as requests finish) here')
     .option('--json', 'print the results JSON on stdout (and nothing else there)')
     .option('--save-text', 'keep generated text in the per-request records')
@@ -156,6 +165,16 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('seed', f.seed);
   set('slo', f.slo);
   set('outDir', f.out);
+  if (f.gpuPrice !== undefined || f.priceInput !== undefined || f.priceOutput !== undefined) {
+    if (f.gpuPrice !== undefined && (f.priceInput !== undefined || f.priceOutput !== undefined)) {
+      throw new ConfigError('--gpu-price', '--gpu-price prices the window; --price-input/--price-output price tokens: give one kind');
+    }
+    o.prices = {
+      ...(f.gpuPrice !== undefined ? { gpu_per_hour: f.gpuPrice, gpu_count: f.gpus ?? 1 } : {}),
+      ...(f.priceInput !== undefined ? { input_per_1m: f.priceInput } : {}),
+      ...(f.priceOutput !== undefined ? { output_per_1m: f.priceOutput } : {}),
+    };
+  }
   set('scrapeIntervalS', f.scrapeInterval);
   set('db', f.db ?? (process.env.INFERSCOPE_DB || undefined));
   return o;

@@ -61,8 +61,8 @@ export function runFigures(results: ResultsDocument): Figure[] {
     },
   ];
   const latency = (title: string, key: string): Figure => ({
-    title: `${title} p50 / p99`,
-    value: `${fmt(n(`${key}.p50`))} / ${fmt(n(`${key}.p99`))} ms`,
+    title: `${title} p50 / p99 (ms)`,
+    value: `${fmt(n(`${key}.p50`))} / ${fmt(n(`${key}.p99`))}`,
     sub: `mean ${ms(n(`${key}.mean`))}, max ${ms(n(`${key}.max`))}`,
     tone: '',
   });
