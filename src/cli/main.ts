@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerBench } from './commands/bench.js';
 import { registerServe } from './commands/serve.js';
 import { registerRuns } from './commands/runs.js';
+import { registerReport } from './commands/report.js';
 
 /** Exit codes: 0 ok; 1 runtime failure; 2 bad input; 3 a threshold or regression gate failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3 } as const;
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBench(program, setExit);
   registerServe(program);
   registerRuns(program);
+  registerReport(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

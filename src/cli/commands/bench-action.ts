@@ -10,7 +10,7 @@ import { EXIT } from '../main.js';
  * The bench command: progress on stderr (TTY only), the summary on stdout (stderr with --json, where stdout
  * carries only the results JSON). First Ctrl-C stops sending and still writes results; a second one exits at once.
  */
-export async function runBenchCommand(options: BenchmarkOptions, io: { json: boolean; color: boolean }): Promise<number> {
+export async function runBenchCommand(options: BenchmarkOptions, io: { json: boolean; color: boolean; html?: string; csv?: string }): Promise<number> {
   const config = resolveBenchmarkConfig(options); // fail fast on bad input, before engines or sockets
   const stderr = process.stderr;
   const progress = stderr.isTTY
@@ -49,6 +49,18 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
       process.stdout.write(JSON.stringify(result.results, null, 2) + '\n');
     } else {
       process.stdout.write(text + '\n');
+    }
+    if (io.html || io.csv) {
+      const { writeHtmlReport, writeReportCsv } = await import('../../report/html/index.js');
+      const run = { label: result.results.run.id, results: result.results, records: result.records.filter((r) => !r.warmup) };
+      if (io.html) {
+        const { bytes } = writeHtmlReport([run], io.html);
+        stderr.write(`wrote ${io.html} (${(bytes / 1e6).toFixed(2)} MB)\n`);
+      }
+      if (io.csv) {
+        writeReportCsv([run], io.csv);
+        stderr.write(`wrote ${io.csv}\n`);
+      }
     }
     if (!result.thresholdsPassed) return EXIT.gate;
     if (result.status === 'interrupted') return 130;

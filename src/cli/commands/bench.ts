@@ -49,6 +49,8 @@ interface BenchFlags {
   priceInput?: number;
   priceOutput?: number;
   json?: boolean;
+  html?: string;
+  csv?: string;
   saveText?: boolean;
   scrape: string[] | boolean;
   scrapeInterval?: number;
@@ -97,6 +99,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--price-input <usd>', 'cost: API price per 1M input tokens', nonNegativeNumber('--price-input'))
     .option('--price-output <usd>', 'cost: API price per 1M output tokens', nonNegativeNumber('--price-output'))
     .option('--out <dir>', 'write results.json and requests.jsonl (appended as requests finish) here')
+    .option('--html <file>', 'write a self-contained HTML report of the run')
+    .option('--csv <file>', 'write one CSV row per request (for spreadsheets)')
     .option('--json', 'print the results JSON on stdout (and nothing else there)')
     .option('--save-text', 'keep generated text in the per-request records')
     .option('--scrape <url>', "scrape this Prometheus /metrics during the run (repeatable; default: the target's own)", collect)
@@ -110,7 +114,14 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--no-color', 'plain summary without colors')
     .action(async (flags: BenchFlags) => {
       const { runBenchCommand } = await import('./bench-action.js');
-      setExit(await runBenchCommand(toOptions(flags), { json: !!flags.json, color: flags.color }));
+      setExit(
+        await runBenchCommand(toOptions(flags), {
+          json: !!flags.json,
+          color: flags.color,
+          ...(flags.html ? { html: flags.html } : {}),
+          ...(flags.csv ? { csv: flags.csv } : {}),
+        }),
+      );
     });
 }
 
