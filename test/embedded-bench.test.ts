@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './support/cli.js';
@@ -18,7 +20,7 @@ test("the README's main command benchmarks the embedded engine and prints a summ
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const env = { ...process.env };
     delete env.OPENAI_BASE_URL;
-    delete env.INFERSCOPE_DB;
+    env.INFERSCOPE_DB = join(mkdtempSync(join(tmpdir(), 'inferscope-readme-')), 'runs.db');
     const child = spawn('sh', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

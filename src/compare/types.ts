@@ -56,6 +56,11 @@ export interface MetricComparison {
   ci: ConfidenceInterval | null;
   /** The practical threshold applied, in % of the base value. */
   threshold_pct: number;
+  /**
+   * Latency only: the client's own timing noise (event-loop delay of either run), ms. A smaller absolute
+   * change is not called, since the client could have caused it.
+   */
+  noise_floor_ms?: number;
   verdict: Verdict;
   /** Why n/a, or why a significant change was not called. */
   note?: string;

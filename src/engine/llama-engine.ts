@@ -204,10 +204,13 @@ export class LlamaEngine {
         }
         if (token === eos || this.model.isEogToken(token)) {
           req.onToken('');
-          // Only reached if the EOS ban did not take; then behave like vLLM's ignore_eos: keep going.
-          if (req.ignoreEos || generated <= req.minTokens) continue;
-          finishReason = 'stop';
-          break;
+          // Going on after EOS is only reached if the EOS ban did not take; it is what vLLM's ignore_eos does.
+          if (!req.ignoreEos && generated > req.minTokens) {
+            finishReason = 'stop';
+            break;
+          }
+          if (generated >= req.maxTokens) break;
+          continue;
         }
         const piece = this.model.detokenize([token], false, recent);
         recent.push(token);
@@ -225,6 +228,9 @@ export class LlamaEngine {
         }
       }
       if (generated < req.maxTokens && finishReason === 'length') finishReason = req.signal.aborted ? 'abort' : 'stop';
+    } catch (err) {
+      finishReason = 'abort';
+      throw new Error('generation failed', { cause: err });
     } finally {
       // Free the slot before anything else so the next queued request starts at once.
       await sequence.clearHistory().catch(() => undefined);

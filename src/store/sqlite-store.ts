@@ -1,9 +1,8 @@
 /** The embedded SQLite RunStore (better-sqlite3, WAL). */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import envPaths from 'env-paths';
 import type { RequestRecord } from '../measure/record.js';
 import { StoreError } from './errors.js';
 import { looksLikeIdPrefix, newRunId } from './ids.js';
@@ -19,11 +18,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const AMBIGUOUS_LIST_MAX = 10;
 
 /** `$INFERSCOPE_DB`, else `<user data dir>/inferscope/inferscope.db` (per env-paths). */
-export function defaultDbPath(): string {
-  const fromEnv = process.env['INFERSCOPE_DB'];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv;
-  return join(envPaths('inferscope', { suffix: '' }).data, 'inferscope.db');
-}
+import { defaultDbPath } from './default-path.js';
+export { defaultDbPath };
 
 /** Opens a database file with the store's pragmas, without migrating (tests use it to build old schemas). */
 export function openSqliteDatabase(path: string): Database.Database {

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/inferscope.js', import.meta.url));
@@ -12,14 +15,15 @@ export interface CliResult {
 
 /**
  * Runs the real CLI in a child process (asynchronously, so a server in this process keeps serving).
- * `onSpawn` gets the child, e.g. to send it SIGINT mid-run.
+ * `onSpawn` gets the child, e.g. to send it SIGINT mid-run. Runs are recorded in a fresh temporary store unless
+ * the caller sets INFERSCOPE_DB.
  */
 export function runCli(
   args: string[],
   opts: { env?: Record<string, string | undefined>; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined, INFERSCOPE_DB: undefined, ...opts.env };
+    const env: Record<string, string | undefined> = { ...process.env, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined, INFERSCOPE_DB: join(mkdtempSync(join(tmpdir(), 'inferscope-db-')), 'runs.db'), ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import type { BenchmarkOptions } from '../../benchmark/options.js';
+import { defaultDbPath } from '../../store/default-path.js';
 import {
   collect,
   collectHeader,
@@ -54,7 +55,7 @@ interface BenchFlags {
   saveText?: boolean;
   scrape: string[] | boolean;
   scrapeInterval?: number;
-  db?: string;
+  db?: string | false;
   label?: Record<string, string>;
   preset: string;
   engineModel?: string;
@@ -106,7 +107,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--scrape <url>', "scrape this Prometheus /metrics during the run (repeatable; default: the target's own)", collect)
     .option('--no-scrape', 'do not scrape any /metrics')
     .option('--scrape-interval <seconds>', 'seconds between scrapes (default 1; fractions allowed)', positiveNumber('--scrape-interval'))
-    .option('--db <path>', 'record the run in this SQLite file (default: $INFERSCOPE_DB if set)')
+    .option('--db <path>', 'record the run in this SQLite file (default: $INFERSCOPE_DB, else the user data directory)')
+    .option('--no-db', 'do not record the run')
     .option('--label <k=v>', 'label the recorded run (repeatable)', collectLabel)
     .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', 'tiny')
     .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
@@ -187,6 +189,6 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     };
   }
   set('scrapeIntervalS', f.scrapeInterval);
-  set('db', f.db ?? (process.env.INFERSCOPE_DB || undefined));
+  if (f.db !== false) o.db = f.db ?? defaultDbPath();
   return o;
 }

@@ -1,0 +1,91 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { startTimingServer, type TimingServer } from './support/timing-server.js';
+import { runCli } from './support/cli.js';
+
+let server: TimingServer;
+before(async () => {
+  server = await startTimingServer({ behavior: { ttftMs: 5, itlMs: 5, outputTokens: 8 } });
+});
+after(() => server.close());
+
+test('bench records every run with its labels; runs list / show / export / tag work on it', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'inferscope-store-')), 'runs.db');
+  const r = await runCli(['bench', '--url', server.url, '--requests', '10', '--output-tokens', '8', '--no-scrape', '--db', db, '--label', 'gpu=none', '--label', 'change=baseline']);
+  assert.equal(r.code, 0, r.stderr);
+  const store = openSqliteStore(db);
+  let id: string;
+  try {
+    const runs = store.listRuns();
+    assert.equal(runs.length, 1);
+    const run = runs[0]!;
+    id = run.id;
+    assert.equal(run.status, 'completed');
+    assert.deepEqual(run.labels, { gpu: 'none', change: 'baseline' });
+    assert.equal(run.request_count, 10);
+    assert.equal((run.summary as { requests: { succeeded: number } }).requests.succeeded, 10);
+    assert.equal(run.environment.target_url, server.url);
+  } finally {
+    store.close();
+  }
+  const list = await runCli(['runs', 'list', '--db', db, '--label', 'gpu=none']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(id.slice(0, 6)));
+  assert.match(list.stdout, /completed/);
+  const tag = await runCli(['runs', 'tag', id.slice(0, 5), '--baseline', 'main', '--db', db]);
+  assert.equal(tag.code, 0, tag.stderr);
+  const show = await runCli(['runs', 'show', 'main', '--db', db]);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, new RegExp(id));
+  const csv = await runCli(['runs', 'export', id, '--format', 'csv', '--db', db]);
+  assert.equal(csv.stdout.trim().split('\n').length, 11);
+  const unknown = await runCli(['runs', 'show', 'zzzz', '--db', db]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /zzzz/);
+});
+
+test('a killed bench (SIGKILL) leaves an interrupted run whose finished requests are intact and reportable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-kill-'));
+  const db = join(dir, 'runs.db');
+  let killed = false;
+  const r = await runCli(['bench', '--url', server.url, '--requests', '5000', '--concurrency', '4', '--output-tokens', '8', '--no-scrape', '--db', db], {
+    onSpawn: (child) => {
+      const poll = setInterval(() => {
+        if (killed || !existsSync(db)) return;
+        try {
+          const store = openSqliteStore(db);
+          const runs = store.listRuns();
+          store.close();
+          if (runs[0] && runs[0].request_count >= 64) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        } catch {
+          // The database may be mid-creation; poll again.
+        }
+      }, 50);
+      child.on('close', () => clearInterval(poll));
+    },
+  });
+  assert.equal(r.signal, 'SIGKILL');
+  const store = openSqliteStore(db);
+  let id: string;
+  try {
+    const run = store.listRuns()[0]!;
+    id = run.id;
+    assert.equal(run.status, 'interrupted');
+    const records = store.getRequests(run.id);
+    assert.ok(records.length >= 64, `kept ${records.length}`);
+    assert.ok(records.every((rec) => rec.ok && rec.chunks.length === 8));
+  } finally {
+    store.close();
+  }
+  const html = join(dir, 'report.html');
+  const rep = await runCli(['report', id, '--db', db, '--html', html]);
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.match(readFileSync(html, 'utf8'), /interrupted/);
+});
