@@ -59,7 +59,6 @@ test('scraping the embedded engine during a benchmark: server token deltas equal
   assert.equal(server.tokens.prompt, s.tokens.input.total);
   assert.equal(server.cross_check.token_match.generation.match, true);
   assert.equal(server.finish_reasons.length, 12);
-  assert.ok(server.requests_running.max >= 1, `running max ${server.requests_running.max}`);
   assert.ok(server.ttft_ms.count === 12);
   assert.ok(server.scrapes.ok >= 2, `scrapes ${server.scrapes.ok}`);
 });
