@@ -5,6 +5,7 @@ import { registerBench } from './commands/bench.js';
 import { registerServe } from './commands/serve.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
+import { registerCompare } from './commands/compare.js';
 
 /** Exit codes: 0 ok; 1 runtime failure; 2 bad input; 3 a threshold or regression gate failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3 } as const;
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServe(program);
   registerRuns(program);
   registerReport(program, setExit);
+  registerCompare(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -6,10 +6,13 @@
  */
 import type { Rng } from '../util/rng.js';
 
-/** Samples sorted ascending, each with the index of the unit (request) that owns it. */
+/** Samples sorted ascending, each with the index of the unit (request) that owns it, plus per-unit sums. */
 export interface WeightedSample {
   values: Float64Array;
   owners: Int32Array;
+  /** Per unit: how many samples it owns and their sum (so totals and means cost O(units), not O(samples)). */
+  unitCounts: Int32Array;
+  unitSums: Float64Array;
 }
 
 /**
@@ -21,21 +24,19 @@ export interface WeightedSample {
 export function buildSample(perUnit: ReadonlyArray<number | null | readonly number[]>): WeightedSample {
   const vals: number[] = [];
   const owns: number[] = [];
+  const unitCounts = new Int32Array(perUnit.length);
+  const unitSums = new Float64Array(perUnit.length);
+  const add = (x: number, unit: number): void => {
+    if (!Number.isFinite(x)) return;
+    vals.push(x);
+    owns.push(unit);
+    unitCounts[unit]! += 1;
+    unitSums[unit]! += x;
+  };
   perUnit.forEach((v, unit) => {
     if (v === null) return;
-    if (typeof v === 'number') {
-      if (Number.isFinite(v)) {
-        vals.push(v);
-        owns.push(unit);
-      }
-      return;
-    }
-    for (const x of v) {
-      if (Number.isFinite(x)) {
-        vals.push(x);
-        owns.push(unit);
-      }
-    }
+    if (typeof v === 'number') add(v, unit);
+    else for (const x of v) add(x, unit);
   });
   const order = Uint32Array.from(vals.keys()).sort((a, b) => (vals[a] as number) - (vals[b] as number));
   const values = new Float64Array(order.length);
@@ -44,14 +45,15 @@ export function buildSample(perUnit: ReadonlyArray<number | null | readonly numb
     values[k] = vals[i] as number;
     owners[k] = owns[i] as number;
   });
-  return { values, owners };
+  return { values, owners, unitCounts, unitSums };
 }
 
 /**
  * Mean and quantiles of a sample where each value counts `weights[owner]` times (all 1 when weights is null).
  * Quantiles are numpy 'linear' (type 7) over the expanded sample, so unit weights give exactly what
  * `describe` reports. Writes [mean, q_0, q_1, ...] into `out`; NaN when the total weight is 0.
- * `qs` must be ascending.
+ * Totals come from per-unit sums; ranks in the lower half are found walking up, the others walking down,
+ * so p90 and p99 touch only the top of the sample.
  */
 export function weightedMeanQuantiles(
   sample: WeightedSample,
@@ -59,43 +61,64 @@ export function weightedMeanQuantiles(
   qs: readonly number[],
   out: Float64Array,
 ): void {
-  const { values, owners } = sample;
+  const { values, owners, unitCounts, unitSums } = sample;
   const n = values.length;
   let total = 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const w = weights ? (weights[owners[i] as number] as number) : 1;
-    total += w;
-    sum += w * (values[i] as number);
+  if (weights) {
+    for (let u = 0; u < unitCounts.length; u++) {
+      const w = weights[u] as number;
+      if (w === 0) continue;
+      total += w * (unitCounts[u] as number);
+      sum += w * (unitSums[u] as number);
+    }
+  } else {
+    total = n;
+    for (let u = 0; u < unitSums.length; u++) sum += unitSums[u] as number;
   }
   if (total === 0) {
     out.fill(Number.NaN, 0, qs.length + 1);
     return;
   }
   out[0] = sum / total;
-  // Each quantile needs the expanded sample's ranks lo and lo + 1; find them in one ascending walk.
   const ranks: number[] = [];
   for (const q of qs) {
-    const h = (total - 1) * q;
-    const lo = Math.floor(h);
+    const lo = Math.floor((total - 1) * q);
     ranks.push(lo, Math.min(lo + 1, total - 1));
   }
-  const found = new Float64Array(ranks.length);
-  let next = 0;
-  let cum = 0;
-  for (let i = 0; i < n && next < ranks.length; i++) {
-    const w = weights ? (weights[owners[i] as number] as number) : 1;
-    if (w === 0) continue;
-    cum += w;
-    // Unit i covers expanded ranks [cum - w, cum - 1].
-    while (next < ranks.length && (ranks[next] as number) < cum) found[next++] = values[i] as number;
-  }
+  const found = valuesAtRanks(values, owners, weights, total, ranks);
   for (let k = 0; k < qs.length; k++) {
     const h = (total - 1) * (qs[k] as number);
     const a = found[2 * k] as number;
     const b = found[2 * k + 1] as number;
     out[k + 1] = a + (h - Math.floor(h)) * (b - a);
   }
+}
+
+/** The expanded sample's value at each (ascending) rank: lower-half ranks walking up, the rest walking down. */
+function valuesAtRanks(values: Float64Array, owners: Int32Array, weights: Int32Array | null, total: number, ranks: number[]): Float64Array {
+  const n = values.length;
+  const found = new Float64Array(ranks.length);
+  let lowerCount = 0;
+  while (lowerCount < ranks.length && (ranks[lowerCount] as number) < total / 2) lowerCount++;
+  let next = 0;
+  let cum = 0;
+  for (let i = 0; i < n && next < lowerCount; i++) {
+    const w = weights === null ? 1 : (weights[owners[i] as number] as number);
+    if (w === 0) continue;
+    cum += w;
+    while (next < lowerCount && (ranks[next] as number) < cum) found[next++] = values[i] as number;
+  }
+  // Rank r is (total - 1 - r) places from the top.
+  let k = ranks.length - 1;
+  cum = 0;
+  for (let i = n - 1; i >= 0 && k >= lowerCount; i--) {
+    const w = weights === null ? 1 : (weights[owners[i] as number] as number);
+    if (w === 0) continue;
+    cum += w;
+    while (k >= lowerCount && total - 1 - (ranks[k] as number) < cum) found[k--] = values[i] as number;
+  }
+  return found;
 }
 
 /**

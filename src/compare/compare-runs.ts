@@ -8,7 +8,7 @@ import type { Distribution } from '../stats/percentiles.js';
 import { forkRng } from '../util/rng.js';
 import { blockBootstrapSums, percentileInterval, relativeDifferences } from './bootstrap.js';
 import { fairnessWarnings } from './fairness.js';
-import { LATENCY_FAMILIES, LATENCY_STATS, METRICS, type MetricDef } from './metrics.js';
+import { LATENCY_FAMILIES, LATENCY_QUANTILES, LATENCY_STATS, METRICS, type MetricDef } from './metrics.js';
 import { newcombeDifference } from './proportions.js';
 import {
   countGood,
@@ -20,13 +20,16 @@ import {
   type LatencyReplicates,
   type RunSamples,
 } from './run-samples.js';
+import { bucketBlockLength, clientLag, latencyBlockLength, medianDecodeSteps } from './noise.js';
 import { thresholdFor } from './thresholds.js';
 import type { CiMethod, CompareOptions, CompareReport, ConfidenceInterval, LoadedRun, MetricComparison } from './types.js';
 import { verdictFor } from './verdict.js';
 
-const DEFAULTS = { confidence: 0.95, resamples: 1000, seed: 1, minChangePct: 5, maxBootstrapRequests: 20_000, maxBootstrapGaps: 100_000 };
+const DEFAULTS = { confidence: 0.95, resamples: 1000, seed: 1, minChangePct: 5, maxBootstrapRequests: 20_000, maxBootstrapGaps: 50_000 };
 /** Bootstrap intervals are dropped when the statistic was undefined in more resamples than this. */
 const MAX_UNDEFINED_SHARE = 0.01;
+/** Requests needed beyond a quantile (in each run) before it gets an interval: p90 needs 100, p99 1,000. */
+const MIN_TAIL_REQUESTS = 10;
 /** Throughput intervals need at least this many time buckets. */
 const MIN_BUCKETS = 10;
 
@@ -58,11 +61,20 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
   }
 
   const metrics: MetricComparison[] = [];
-  const make = (def: MetricDef, bv: number | null, cv: number | null, ci: ConfidenceInterval | null, counts: [number, number], note?: string) => {
+  const make = (
+    def: MetricDef,
+    bv: number | null,
+    cv: number | null,
+    ci: ConfidenceInterval | null,
+    counts: [number, number],
+    note?: string,
+    noiseFloorMs?: number,
+  ) => {
     const threshold = thresholdFor(def.key, per, o.minChangePct);
     const change = bv === null || cv === null ? null : bv === 0 ? (cv === 0 ? 0 : null) : (cv / bv - 1) * 100;
     const usable = bv !== null && cv !== null ? ci : null;
-    const v = verdictFor(def, change, usable, threshold);
+    const noise = noiseFloorMs !== undefined && bv !== null && cv !== null ? { absoluteChange: cv - bv, floor: noiseFloorMs } : undefined;
+    const v = verdictFor(def, change, usable, threshold, noise);
     const m: MetricComparison = {
       metric: def.key,
       label: def.label,
@@ -73,6 +85,7 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
       change_pct: change,
       ci: usable,
       threshold_pct: threshold,
+      ...(noiseFloorMs !== undefined ? { noise_floor_ms: noiseFloorMs } : {}),
       verdict: v.verdict,
       samples: { base: counts[0], candidate: counts[1] },
     };
@@ -85,9 +98,9 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
   let bReps: LatencyReplicates | null = null;
   let cReps: LatencyReplicates | null = null;
   if (b.samples && c.samples) {
-    const opts = { resamples: o.resamples, maxRequests: o.maxBootstrapRequests, maxGaps: o.maxBootstrapGaps, blockLength: Number(process.env.BL ?? 1) };
-    bReps = latencyReplicates(b.samples.succeeded, { ...opts, rng: forkRng(o.seed, 'compare/base/latency') });
-    cReps = latencyReplicates(c.samples.succeeded, { ...opts, rng: forkRng(o.seed, 'compare/candidate/latency') });
+    const opts = { resamples: o.resamples, maxRequests: o.maxBootstrapRequests, maxGaps: o.maxBootstrapGaps };
+    bReps = latencyReplicates(b.samples.succeeded, { ...opts, blockLength: latencyBlockLength(b.samples), rng: forkRng(o.seed, 'compare/base/latency') });
+    cReps = latencyReplicates(c.samples.succeeded, { ...opts, blockLength: latencyBlockLength(c.samples), rng: forkRng(o.seed, 'compare/candidate/latency') });
     for (const [label, side, reps] of [[base.label, b, bReps], [candidate.label, c, cReps]] as const) {
       const n = side.samples!.succeeded.length;
       if (reps.requestsUsed < n || reps.itlRequestsUsed < n) {
@@ -98,6 +111,8 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
       }
     }
   }
+  const lag = clientLag(base, candidate);
+  const decodeSteps = Math.min(medianDecodeSteps(b.samples), medianDecodeSteps(c.samples));
   for (const family of LATENCY_FAMILIES) {
     const bp = b.samples ? latencyPoint(b.samples.succeeded, family) : summaryPoint(base.results.summary[`${family}_ms`]);
     const cp = c.samples ? latencyPoint(c.samples.succeeded, family) : summaryPoint(candidate.results.summary[`${family}_ms`]);
@@ -106,17 +121,23 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
       const def = METRICS.find((m) => m.key === `${family}_${stat}`)!;
       let ci: ConfidenceInterval | null = null;
       let note: string | undefined;
-      if (bReps && cReps && bp.count >= 2 && cp.count >= 2) {
+      // An interval for quantile q needs enough requests beyond it in both runs (ITL: requests, not gaps).
+      const q = stat === 'mean' ? 0.5 : (LATENCY_QUANTILES[k - 1] as number);
+      const needed = Math.ceil(MIN_TAIL_REQUESTS / (1 - q));
+      if (bReps && cReps && Math.min(bp.units, cp.units) < needed) {
+        note = `needs >= ${needed} requests with a ${family.toUpperCase()} in each run (${MIN_TAIL_REQUESTS} beyond ${stat}); has ${bp.units} and ${cp.units}`;
+      } else if (bReps && cReps) {
         const interval = percentileInterval(relativeDifferences(bReps.replicates[family][k]!, cReps.replicates[family][k]!), o.confidence);
         if (interval && interval.undefinedShare <= MAX_UNDEFINED_SHARE) {
           ci = { low: interval.low * 100, high: interval.high * 100, scale: 'relative_pct', method };
         } else {
           note = 'too few samples for an interval';
         }
-      } else if (bReps && cReps) {
-        note = 'fewer than 2 samples';
       }
-      make(def, bp.stats?.[k] ?? null, cp.stats?.[k] ?? null, ci, [bp.count, cp.count], note);
+      // Each timestamp may be late by the event-loop delay; TPOT spreads two of them over its decode steps.
+      const level = stat === 'mean' || stat === 'p50' ? lag?.mean : lag?.p99;
+      const floor = level === undefined ? undefined : family === 'tpot' ? level / decodeSteps : level;
+      make(def, bp.stats?.[k] ?? null, cp.stats?.[k] ?? null, ci, [bp.count, cp.count], note, floor);
     });
   }
 
@@ -133,7 +154,7 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
       } else {
         const reps = (v: number, series: Float64Array, side: string): Float64Array => {
           const total = series.reduce((s, x) => s + x, 0);
-          const sums = blockBootstrapSums(series, blockLength(series.length), o.resamples, forkRng(o.seed, `compare/${side}/${key}`));
+          const sums = blockBootstrapSums(series, bucketBlockLength(series.length), o.resamples, forkRng(o.seed, `compare/${side}/${key}`));
           // Scale resampled totals to the point value's definition (N per request, the summary's window).
           return sums.map((s) => (total > 0 ? (s / total) * v : Number.NaN));
         };
@@ -199,11 +220,15 @@ export function methodSentences(confidence: number, resamples: number, minChange
   const level = `${round(confidence * 100)}%`;
   const custom = Object.entries(per).map(([k, v]) => `${k} ${v}%`).join(', ');
   return [
-    `TTFT, TPOT, E2E: ${level} percentile-bootstrap interval of candidate/base - 1, ${resamples} resamples of each run's requests drawn independently.`,
-    `ITL: the same, as a cluster bootstrap: requests are resampled with all their gaps, since gaps within a request are correlated.`,
-    `Throughput: circular block bootstrap of completions and output tokens per time bucket (1 s, or window/20 under 20 s; blocks of ~n^(1/3) buckets).`,
+    `TTFT, TPOT, E2E: ${level} percentile-bootstrap interval of candidate/base - 1 from ${resamples} resamples of each run drawn ` +
+      'independently; requests are drawn in blocks of consecutive sends about the mean concurrency long, since requests in flight together are not independent.',
+    'ITL: the same as a cluster bootstrap: requests are resampled with all their gaps, since gaps within a request are correlated.',
+    `p90 and p99 get an interval only with >= ${MIN_TAIL_REQUESTS} requests beyond them in each run (p90: 100 requests, p99: 1,000).`,
+    'Throughput: circular block bootstrap of completions and output tokens per time bucket (1 s, or window/20 under 20 s; blocks of ~n^(1/3) buckets).',
     `Error rate and goodput attainment: Newcombe hybrid score (Wilson) ${level} interval of the difference in proportions, in percentage points.`,
-    `A change is called only when the interval excludes 0 and |change| exceeds the threshold (${minChangePct}%${custom ? `; ${custom}` : ''}).`,
+    `A change is called only when the interval excludes 0 and |change| exceeds the threshold (${minChangePct}%${custom ? `; ${custom}` : ''}), ` +
+      "and a latency change only when it also exceeds the client's timing noise (event-loop delay of either run: a bound on its mean for mean " +
+      'and p50, its p99 for p90 and p99; for TPOT divided by the decode steps).',
   ];
 }
 
@@ -240,13 +265,9 @@ function chooseSlo(base: LoadedRun, candidate: LoadedRun): Slo | null {
   return null;
 }
 
-function summaryPoint(d: Distribution | null | undefined): { stats: number[] | null; count: number } {
-  if (!d || !d.count || d.mean === null) return { stats: null, count: 0 };
-  return { stats: [d.mean, d.p50 as number, d.p90 as number, d.p99 as number], count: d.count };
-}
-
-function blockLength(n: number): number {
-  return Math.max(1, Math.round(Math.cbrt(n)));
+function summaryPoint(d: Distribution | null | undefined): { stats: number[] | null; count: number; units: number } {
+  if (!d || !d.count || d.mean === null) return { stats: null, count: 0, units: 0 };
+  return { stats: [d.mean, d.p50 as number, d.p90 as number, d.p99 as number], count: d.count, units: d.count };
 }
 
 function refOf(run: LoadedRun): CompareReport['base'] {

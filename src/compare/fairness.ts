@@ -20,6 +20,10 @@ const CONFIG_FIELDS: ReadonlyArray<{ key: string; group: 'workload' | 'load'; na
   { key: 'warmup', group: 'load', name: 'warm-up requests' },
 ];
 
+/** Event-loop delay above these (ms) means the client itself added visible noise to the timings. */
+const CLIENT_LAG_P99_MS = 10;
+const CLIENT_LAG_MAX_MS = 200;
+
 /** Observed mean tokens per request may differ this much (relative) before it is called out. */
 const TOKEN_MEAN_TOLERANCE = 0.1;
 
@@ -86,7 +90,19 @@ export function fairnessWarnings(base: RunInfo, candidate: RunInfo): FairnessWar
         candidate: side === 'candidate' ? reasons : null,
         message: `the ${side} run is invalid (its load generator fell behind): ${reasons}`,
       });
-    } else if (run.status === 'interrupted' || run.status === 'running') {
+    }
+    const lag = fidelity?.event_loop_lag_ms;
+    if (lag && (lag.p99 > CLIENT_LAG_P99_MS || lag.max > CLIENT_LAG_MAX_MS)) {
+      out.push({
+        field: 'client_noise',
+        base: side === 'base' ? lag : null,
+        candidate: side === 'candidate' ? lag : null,
+        message:
+          `the ${side} run's client was delayed (event-loop delay p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(0)} ms): ` +
+          'its latencies and throughput include client noise; smaller latency changes are not called',
+      });
+    }
+    if (run.status === 'interrupted' || run.status === 'running') {
       out.push({
         field: 'status',
         base: base.status,

@@ -11,7 +11,8 @@ import { defaultWindow, type RunSummary } from '../stats/summary.js';
 import { chunkTokenWeights, type TimeWindow } from '../stats/throughput.js';
 import type { Rng } from '../util/rng.js';
 import { bootstrapMeanQuantiles, buildSample } from './bootstrap.js';
-import { LATENCY_FAMILIES, LATENCY_QUANTILES, type LatencyFamily } from './metrics.js';
+import { LATENCY_QUANTILES, type LatencyFamily } from './metrics.js';
+import { selectQuantiles } from './select.js';
 
 export interface RunSamples {
   /** Measured requests in the window (succeeded and failed). */
@@ -53,17 +54,44 @@ export function familyValues(records: readonly RequestRecord[], family: LatencyF
   }
 }
 
-/** [mean, p50, p90, p99] from all samples (exactly as the run summary computes them) and the sample count. */
-export function latencyPoint(records: readonly RequestRecord[], family: LatencyFamily): { stats: number[] | null; count: number } {
+/**
+ * [mean, p50, p90, p99] from all samples (exactly as the run summary computes them), the sample count, and
+ * the requests contributing (for ITL, requests with at least one gap).
+ */
+export function latencyPoint(
+  records: readonly RequestRecord[],
+  family: LatencyFamily,
+): { stats: number[] | null; count: number; units: number } {
+  if (family === 'itl') return itlPoint(records);
   const flat: number[] = [];
-  for (const v of familyValues(records, family)) {
-    if (v === null) continue;
-    if (typeof v === 'number') flat.push(v);
-    else for (const x of v) flat.push(x);
-  }
+  for (const v of familyValues(records, family)) if (typeof v === 'number') flat.push(v);
   const d = describe(flat);
-  if (d.count === 0) return { stats: null, count: 0 };
-  return { stats: [d.mean, d.p50, d.p90, d.p99] as number[], count: d.count };
+  if (d.count === 0) return { stats: null, count: 0, units: 0 };
+  return { stats: [d.mean, d.p50, d.p90, d.p99] as number[], count: d.count, units: d.count };
+}
+
+/** ITL point values straight from the chunk times (millions of gaps in big runs: no per-request arrays, no sort). */
+function itlPoint(records: readonly RequestRecord[]): { stats: number[] | null; count: number; units: number } {
+  let count = 0;
+  let units = 0;
+  for (const r of records) {
+    if (r.chunks.length > 1) {
+      count += r.chunks.length - 1;
+      units++;
+    }
+  }
+  const gaps = new Float64Array(count);
+  let k = 0;
+  let sum = 0;
+  for (const r of records) {
+    for (let i = 1; i < r.chunks.length; i++) {
+      const g = r.chunks[i]!.t - r.chunks[i - 1]!.t;
+      gaps[k++] = g;
+      sum += g;
+    }
+  }
+  if (count === 0) return { stats: null, count: 0, units: 0 };
+  return { stats: [sum / count, ...selectQuantiles(gaps, LATENCY_QUANTILES)], count, units };
 }
 
 export interface LatencyReplicates {

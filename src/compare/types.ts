@@ -106,6 +106,6 @@ export interface CompareOptions {
   thresholdPct?: Record<string, number>;
   /** Requests per run the latency bootstrap resamples at most (a random subset beyond), default 20,000. */
   maxBootstrapRequests?: number;
-  /** ITL gaps per run the cluster bootstrap resamples at most (whole requests are kept), default 100,000. */
+  /** ITL gaps per run the cluster bootstrap resamples at most (whole requests are kept), default 50,000. */
   maxBootstrapGaps?: number;
 }

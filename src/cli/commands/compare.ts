@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
 import { nonNegativeInt, positiveInt } from '../parse-flags.js';
 import { parseConfidence, parsePercent, parseThresholdPct } from '../../compare/thresholds.js';
 
@@ -12,6 +13,12 @@ export interface CompareFlags {
   resamples?: number;
   seed?: number;
   color: boolean;
+}
+
+function atLeast100(text: string): number {
+  const n = positiveInt('--resamples')(text);
+  if (n < 100) throw new ConfigError('--resamples', `--resamples: at least 100 for a usable interval, got ${n}`);
+  return n;
 }
 
 /**
@@ -31,7 +38,7 @@ export function registerCompare(program: Command, setExit: (code: number) => voi
     .option('--min-change <pct>', 'smallest relative change called improved/regressed (default 5%)', (t: string) => parsePercent(t, '--min-change'))
     .option('--threshold-pct <spec>', 'per-metric thresholds, e.g. ttft=10,e2e=5', (t: string) => parseThresholdPct(t))
     .option('--confidence <level>', 'confidence level of the intervals (default 0.95)', (t: string) => parseConfidence(t))
-    .option('--resamples <n>', 'bootstrap resamples (default 1000)', positiveInt('--resamples'))
+    .option('--resamples <n>', 'bootstrap resamples, at least 100 (default 1000)', atLeast100)
     .option('--seed <n>', 'seed of the bootstrap (default 1)', nonNegativeInt('--seed'))
     .option('--no-color', 'plain output without colors')
     .action(async (base: string, candidate: string, flags: CompareFlags) => {
@@ -78,7 +85,7 @@ export async function runCompareCommand(base: string, candidate: string, flags: 
   const [b, c] = [await load(base, 'base:'), await load(candidate, 'candidate:')];
   const report = compareRuns(b, c, {
     ...(flags.confidence !== undefined ? { confidence: flags.confidence } : {}),
-    ...(flags.resamples !== undefined ? { resamples: Math.max(100, flags.resamples) } : {}),
+    ...(flags.resamples !== undefined ? { resamples: flags.resamples } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.minChange !== undefined ? { minChangePct: flags.minChange } : {}),
     ...(flags.thresholdPct !== undefined ? { thresholdPct: flags.thresholdPct } : {}),
