@@ -9,7 +9,7 @@ import { TOOL_VERSION } from '../version.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type RunStatus = 'completed' | 'interrupted' | 'invalid';
+export type RunStatus = 'completed' | 'interrupted' | 'invalid' | 'running';
 
 export interface ResultsTarget {
   /** OpenAI base URL (no credentials). */
@@ -25,7 +25,7 @@ export interface ResultsDocument {
   run: {
     id: string;
     tool_version: string;
-    /** completed; interrupted (stopped early); invalid (the load generator fell behind, see summary.fidelity). */
+    /** completed; interrupted (stopped early); invalid (the load generator fell behind, see summary.fidelity); running (a stored run still being written). */
     status: RunStatus;
     /** ISO-8601 wall clock, for humans only; durations come from the monotonic clock. */
     started_at: string;
