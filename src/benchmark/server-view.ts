@@ -1,8 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { Agent } from 'undici';
 import type { Clock } from '../measure/clock.js';
 import {
   crossCheck,
+  detectEngines,
   detectMetricsUrl,
+  fetchExposition,
   startScraper,
   summarizeServerMetrics,
   type CrossCheck,
@@ -43,6 +46,7 @@ export async function startServerView(
   emit: BenchmarkListener,
 ): Promise<ServerView> {
   let urls: string[] = [];
+  let engines: string[] = [];
   if (o.scrape) {
     urls = [...o.scrapeUrls];
     if (urls.length === 0) {
@@ -52,6 +56,7 @@ export async function startServerView(
   }
   if (urls.length === 0) return nullView();
 
+  engines = await detectEngineIds(urls);
   const scraper: Scraper = startScraper({
     urls,
     intervalMs: o.scrapeIntervalS * 1000,
@@ -63,7 +68,6 @@ export async function startServerView(
   let scrapes: ScrapeRecord[] = [];
   let measuringStartScrape: Promise<void> | null = null;
   let stopped = false;
-  let engines: string[] = [];
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -86,9 +90,7 @@ export async function startServerView(
       // Start at the last scrape taken at or before the measured phase began (the pre-run scrape without warm-up).
       const before = scrapes.filter((s) => s.ok && s.start_ms <= window.start);
       const start = measuringStartScrape ? window.start : (before[before.length - 1]?.t_ms ?? window.start);
-      const summary = summarizeServerMetrics(scrapes, { start_ms: start });
-      engines = summary.engines;
-      return summary;
+      return summarizeServerMetrics(scrapes, { start_ms: start });
     },
     withCrossCheck(server, client) {
       const check = crossCheck(server, {
@@ -106,6 +108,21 @@ export async function startServerView(
     rawSamples: () => scrapes.map((s) => ({ t_ms: s.t_ms, source: s.url, payload: s })),
     stop,
   };
+}
+
+/** Engines the /metrics endpoints reveal, known before the run starts (for the run's fingerprint). */
+async function detectEngineIds(urls: string[]): Promise<string[]> {
+  const agent = new Agent({ connections: 1 });
+  try {
+    const ids = new Set<string>();
+    for (const url of urls) {
+      const r = await fetchExposition(url, { dispatcher: agent, timeoutMs: 3000 });
+      for (const e of r.families ? detectEngines(r.families) : []) ids.add(e.variant ? `${e.id}-${e.variant}` : e.id);
+    }
+    return [...ids];
+  } finally {
+    await agent.close();
+  }
 }
 
 function nullView(): ServerView {

@@ -36,6 +36,7 @@ export function formatServerSection(server: ServerResults, paint: { dim: Paint; 
   if (cc && cc.ttft_overhead_ms !== null) {
     lines.push(`  overhead   client TTFT - server TTFT = ${n(cc.ttft_overhead_ms, 1)} ms (network, HTTP, detokenization)`);
   }
+  if (cc && cc.queue_share_of_ttft !== null) lines.push(`  queueing   ${n(cc.queue_share_of_ttft * 100, 1)}% of client TTFT`);
   for (const note of cc?.notes ?? []) lines.push(paint.yellow(`  note: ${note}`));
   return lines;
 }

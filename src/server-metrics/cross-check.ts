@@ -27,6 +27,8 @@ export interface CrossCheck {
   ttft_overhead_ms: number | null;
   /** Client mean end-to-end latency minus the server's. */
   e2e_overhead_ms: number | null;
+  /** Server mean queue time / client mean TTFT: how much of the wait for the first token was queueing. */
+  queue_share_of_ttft: number | null;
 }
 
 function tokenMatch(client: number | undefined, server: number | null, requests: number | undefined): TokenMatch | null {
@@ -88,5 +90,11 @@ export function crossCheck(summary: ServerSummary, client: ClientFigures): Cross
   if (summary.scrapes.failed > 0) {
     notes.push(`${summary.scrapes.failed} of ${summary.scrapes.ok + summary.scrapes.failed} metrics scrapes failed; server figures may be incomplete.`);
   }
-  return { notes, token_match: { prompt, generation }, ttft_overhead_ms, e2e_overhead_ms };
+  const queueMean = summary.queue_ms?.mean ?? null;
+  const queue_share_of_ttft =
+    queueMean !== null && client.clientTtftMeanMs !== undefined && client.clientTtftMeanMs > 0 ? queueMean / client.clientTtftMeanMs : null;
+  if (queue_share_of_ttft !== null && queue_share_of_ttft > 0.5) {
+    notes.push(`Queueing in the server was ${fmt(queue_share_of_ttft * 100)}% of TTFT: the server was saturated; more load only adds waiting.`);
+  }
+  return { notes, token_match: { prompt, generation }, ttft_overhead_ms, e2e_overhead_ms, queue_share_of_ttft };
 }
