@@ -112,3 +112,22 @@ test('invalid options are rejected before any traffic, naming the field', async 
   await assert.rejects(runBenchmark({ url: server.url, bogus: 1 } as never), ConfigError);
   assert.equal(server.requests.length, before);
 });
+
+test('a server that rejects stream_options and ignore_eos still gets valid requests; counts fall back to the tokenizer', async () => {
+  const strict = await startTimingServer({ behavior: { outputTokens: 5, rejectFields: ['include_usage', 'ignore_eos', 'min_tokens'] } });
+  try {
+    const warnings: string[] = [];
+    const { results } = await runBenchmark(
+      { url: strict.url, concurrency: 2, requests: 4, outputTokens: '5', scrape: false },
+      { onEvent: (e) => e.type === 'warning' && warnings.push(e.message) },
+    );
+    const s = results.summary;
+    assert.equal(s.requests.succeeded, 4);
+    assert.deepEqual(s.tokens.output.sources, { tokenizer: 4 });
+    assert.equal(s.tokens.output.total, 20);
+    assert.ok(warnings.some((w) => /include_usage/.test(w)));
+    assert.ok(warnings.some((w) => /ignore_eos/.test(w)));
+  } finally {
+    await strict.close();
+  }
+});

@@ -78,13 +78,17 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
       saveText: o.saveText,
       connections: Math.max(1, peak),
     };
+    // A few max_tokens=1 requests tell which optional fields the server accepts, so none of them breaks it.
+    const support = await probeExactOutputSupport(clientConfig);
+    clientConfig.includeUsage = support.include_usage;
     if (config.workload.kind === 'synthetic' && config.workload.output && o.exactOutput) {
-      const support = await probeExactOutputSupport(clientConfig);
       clientConfig.exactOutputFields = { ignore_eos: support.ignore_eos, min_tokens: support.min_tokens };
-      clientConfig.includeUsage = support.include_usage;
       if (!support.ignore_eos && !support.min_tokens) {
         emit({ type: 'warning', message: 'the server accepts neither ignore_eos nor min_tokens: output lengths may fall short of --output-tokens' });
       }
+    }
+    if (!support.include_usage) {
+      emit({ type: 'warning', message: 'the server rejects stream_options.include_usage: output tokens are counted by the client tokenizer' });
     }
 
     const clock = createClock();
