@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestRecord } from '../src/measure/record.js';
 import { StoreError } from '../src/store/errors.js';
+import { LATEST_SCHEMA_VERSION } from '../src/store/migrations.js';
 import { defaultDbPath, openSqliteStore } from '../src/store/sqlite-store.js';
 import type { NewRun, RunStore } from '../src/store/types.js';
 
@@ -278,5 +279,5 @@ test('the database file is in WAL mode at the latest schema version', (t) => {
   const raw = new Database(path);
   t.after(() => raw.close());
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  assert.equal(raw.pragma('user_version', { simple: true }), 2);
+  assert.equal(raw.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
 });

@@ -4,11 +4,14 @@
  */
 import type { Database } from 'better-sqlite3';
 import { StoreError } from './errors.js';
+import { compactRequestRows } from './compact-requests.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Data conversion run after `sql`, in the same transaction. */
+  convert?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -81,6 +84,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_run_ok_idx ON requests (run_id, ok, error_class);
     `,
   },
+  {
+    version: 3,
+    name: 'request chunks as a compact blob',
+    // record_json keeps the record with `chunks` replaced by the chunk count; the chunks themselves go
+    // to the blob (see record-codec.ts). A NULL blob means the chunks are still inside record_json.
+    sql: 'ALTER TABLE requests ADD COLUMN chunks BLOB;',
+    convert: compactRequestRows,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -94,7 +105,7 @@ export function schemaVersion(db: Database): number {
  * Brings the database to `targetVersion` (default: latest), each migration in its own
  * IMMEDIATE transaction so two processes opening the same new file do not both migrate.
  * Refuses a database written by a newer schema.
- * @example migrate(db) // { from: 0, to: 2 }
+ * @example migrate(db) // { from: 0, to: 3 }
  */
 export function migrate(db: Database, targetVersion: number = LATEST_SCHEMA_VERSION): { from: number; to: number } {
   const from = schemaVersion(db);
@@ -112,6 +123,7 @@ export function migrate(db: Database, targetVersion: number = LATEST_SCHEMA_VERS
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
       db.exec(migration.sql);
+      migration.convert?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,

@@ -1,5 +1,7 @@
 /** Encoding between RunStore objects and SQLite rows. */
+import type { RequestRecord } from '../measure/record.js';
 import { StoreError } from './errors.js';
+import { decodeRecord } from './record-codec.js';
 import { RUN_STATUSES } from './types.js';
 import type { EnvironmentFingerprint, RunRow, RunStatus } from './types.js';
 
@@ -73,4 +75,13 @@ export function decodeRun(row: RunDbRow): RunRow {
 /** Decodes a stored record or sample payload, naming the run on failure. */
 export function decodeJson<T>(text: string, runId: string, what: string): T {
   return parseJson(text, runId, what) as T;
+}
+
+/** Decodes one stored request row (`record_json` plus the `chunks` blob), naming the run and row on failure. */
+export function decodeRequest(runId: string, seq: number, json: string, chunks: Uint8Array | null): RequestRecord {
+  try {
+    return decodeRecord(json, chunks);
+  } catch (error) {
+    throw new StoreError('corrupt', `run ${runId}: request row ${seq} cannot be decoded: ${(error as Error).message}`, { cause: error });
+  }
 }

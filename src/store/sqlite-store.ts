@@ -8,7 +8,8 @@ import { StoreError } from './errors.js';
 import { looksLikeIdPrefix, newRunId } from './ids.js';
 import { checkBaselineName, checkLabel } from './labels.js';
 import { migrate } from './migrations.js';
-import { RUN_SELECT, decodeJson, decodeRun, toJsonColumn } from './sqlite-rows.js';
+import { encodeRecord } from './record-codec.js';
+import { RUN_SELECT, decodeJson, decodeRequest, decodeRun, toJsonColumn } from './sqlite-rows.js';
 import type { RunDbRow } from './sqlite-rows.js';
 import type { FinishRun, NewRun, RunFilter, RunRow, RunStore, ServerSample } from './types.js';
 import { isWriterGone } from './writer-liveness.js';
@@ -60,19 +61,21 @@ class SqliteRunStore implements RunStore {
   readonly #db: Database.Database;
   readonly #insertRequest: Database.Statement;
   readonly #insertSample: Database.Statement;
-  readonly #selectRequests: Database.Statement<[string], string>;
+  readonly #selectRequests: Database.Statement<[string], [number, string, Buffer | null]>;
   readonly #runExists: Database.Statement<[string], number>;
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.#insertRequest = db.prepare(`INSERT INTO requests
-      (run_id, idx, warmup, ok, error_class, finish_reason, t_send, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      (run_id, idx, warmup, ok, error_class, finish_reason, t_send, record_json, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertSample = db.prepare(
       'INSERT INTO server_samples (run_id, t_ms, source, payload_json) VALUES (?, ?, ?, ?)',
     );
     this.#selectRequests = db
-      .prepare<[string], string>('SELECT record_json FROM requests WHERE run_id = ? ORDER BY warmup DESC, idx, seq')
-      .pluck();
+      .prepare<[string], [number, string, Buffer | null]>(
+        'SELECT seq, record_json, chunks FROM requests WHERE run_id = ? ORDER BY warmup DESC, idx, seq',
+      )
+      .raw();
     this.#runExists = db.prepare<[string], number>('SELECT 1 FROM runs WHERE id = ?').pluck();
   }
 
@@ -121,7 +124,8 @@ class SqliteRunStore implements RunStore {
     const insert = this.#insertRequest;
     const write = this.#db.transaction(() => {
       for (const r of records) {
-        insert.run(runId, r.index, r.warmup ? 1 : 0, r.ok ? 1 : 0, r.error?.class ?? null, r.finish_reason, r.t_send, JSON.stringify(r));
+        const stored = encodeRecord(r);
+        insert.run(runId, r.index, r.warmup ? 1 : 0, r.ok ? 1 : 0, r.error?.class ?? null, r.finish_reason, r.t_send, stored.json, stored.chunks);
       }
     });
     try {
@@ -214,7 +218,7 @@ class SqliteRunStore implements RunStore {
     const select = this.#selectRequests;
     // The query starts on the first next(): better-sqlite3 keeps the connection busy until it ends.
     function* decode(): IterableIterator<RequestRecord> {
-      for (const text of select.iterate(runId)) yield decodeJson<RequestRecord>(text, runId, 'request record');
+      for (const [seq, json, chunks] of select.iterate(runId)) yield decodeRequest(runId, seq, json, chunks);
     }
     return decode();
   }
