@@ -1,40 +1,51 @@
 /**
  * Client benchmark: how fast the streaming client goes and how much time it adds to what it measures.
- *   npm run bench:client            (node --import tsx bench/client.ts [--quick])
- * 1. Ceiling: zero-delay server, 8-token streams, concurrency 64, ~5 s -> requests/s and streamed tokens/s.
- * 2. Timing overhead at concurrency 1, 64, 128, 256 with ttft 5 ms and 2 ms between tokens: the server process
- *    reports when it wrote each chunk (monotonic clock shared by both processes) and the bench compares:
- *    TTFT overhead = measured TTFT - server TTFT (first write - request received), ITL overhead = measured gap -
- *    written gap, and delivery lag = arrival - write for every chunk.
- * The server runs in a separate process so it neither shares the client's event loop nor its core.
+ *   npm run bench:client            (node --import tsx bench/client.ts [--quick] [--server=lean|http] [--levels=1,64,128,256])
+ * 1. Ceiling: zero-delay server, 8-token streams, concurrency 64 -> requests/s and streamed tokens/s.
+ * 2. Timing overhead at concurrency 1, 64, 128, 256 with ttft 5 ms and 2 ms between tokens. The server process
+ *    reports when it read each request and wrote each chunk (monotonic clock shared by both processes), and
+ *    undici's diagnostics channels tell when the client wrote each request, so the TTFT overhead
+ *    (measured TTFT - server TTFT) splits exactly into client dispatch lag + server read lag + first-chunk
+ *    arrival lag; only the first and the last are the client's.
+ * The server runs in a separate process so it neither shares the client's event loop nor its core. The default
+ * `lean` server (bench/client-lean-server.ts) costs little per chunk, so its own event-loop delay stays small;
+ * `--server=http` uses the test suite's node:http timing server instead, for comparison.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createOpenAIClient } from '../src/client/openai-client.js';
-import type { TimingBehavior } from '../test/support/timing-server.js';
 import { clientConfigFor } from '../test/support/timing-server.js';
 import { createClock, type Clock } from '../src/measure/clock.js';
 import type { RequestRecord } from '../src/measure/record.js';
+import type { LeanBehavior } from './client-lean-server.js';
 import { monoOffsetMs } from './client-mono-clock.js';
+import { overheadSamples, p50p99 } from './client-overhead.js';
 import { formatTable, percentile } from './client-report.js';
+import type { ServerRequestStats } from './client-server-process.js';
+import { WriteProbe } from './client-write-probe.js';
 
 const quick = process.argv.includes('--quick');
+const serverKind = process.argv.find((a) => a.startsWith('--server='))?.slice('--server='.length) ?? 'lean';
 const CEILING_S = quick ? 2 : 5;
 const OVERHEAD_S = quick ? 1.5 : 3;
-const LEVELS = [1, 64, 128, 256];
+const levelsArg = process.argv.find((a) => a.startsWith('--levels='))?.slice('--levels='.length);
+const LEVELS = levelsArg ? levelsArg.split(',').map(Number) : [1, 64, 128, 256];
 const OVERHEAD_TOKENS = 32;
+const TARGET_LEVEL = 128;
+const TARGET_MS = 1;
 
-type ServerMsg = { url: string; monoOffsetMs: number } | { ok: true } | { stats: Record<string, { received: number; writes: number[] }> };
+type StatsMsg = { stats: Record<string, ServerRequestStats>; cpuCores: number };
+type ServerMsg = { url: string } | { ok: true } | StatsMsg;
 
 class ServerProcess {
   private waiters: Array<(m: ServerMsg) => void> = [];
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: ServerMsg) => this.waiters.shift()?.(m));
   }
-  static async start(): Promise<{ proc: ServerProcess; url: string }> {
+  static async start(kind: string): Promise<{ proc: ServerProcess; url: string }> {
     const script = fileURLToPath(new URL('./client-server-process.ts', import.meta.url));
-    const child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script, [`--server=${kind}`], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const proc = new ServerProcess(child);
     const hello = (await proc.next()) as { url: string };
     return { proc, url: hello.url };
@@ -77,12 +88,12 @@ async function closedLoop(url: string, clock: Clock, concurrency: number, second
 
 async function main(): Promise<void> {
   const load = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
-  console.log(`Client benchmark (${load()}); other processes competing for the cores inflate the overhead figures.`);
-  const { proc, url } = await ServerProcess.start();
+  console.log(`Client benchmark (${load()}, ${serverKind} server); other processes competing for the cores inflate the overhead figures.`);
+  const { proc, url } = await ServerProcess.start(serverKind);
   const clock = createClock();
   const offset = monoOffsetMs();
   const mono = (t: number): number => clock.origin + t + offset;
-  const setBehavior = (b: TimingBehavior) => proc.ask({ cmd: 'behavior', behavior: b });
+  const setBehavior = (b: LeanBehavior) => proc.ask({ cmd: 'behavior', behavior: b });
 
   // Warm up sockets, JIT and the server.
   await setBehavior({ outputTokens: 8 });
@@ -93,64 +104,59 @@ async function main(): Promise<void> {
   await proc.ask({ cmd: 'stats' });
   const okCount = ceiling.records.filter((r) => r.ok).length;
   const tokens = ceiling.records.reduce((s, r) => s + r.chunks.length, 0);
-  const reqPerS = okCount / ceiling.wallS;
   console.log(`\nCeiling (zero-delay server in its own process, 8-token streams, concurrency 64, ${CEILING_S} s)`);
   console.log(
     formatTable(
       ['requests', 'failed', 'req/s', 'streamed tokens/s', 'client CPU (cores)', 'req/s per client core'],
-      [[okCount, ceiling.records.length - okCount, reqPerS.toFixed(0), (tokens / ceiling.wallS).toFixed(0), (ceiling.cpuS / ceiling.wallS).toFixed(2), (okCount / ceiling.cpuS).toFixed(0)]],
+      [[okCount, ceiling.records.length - okCount, (okCount / ceiling.wallS).toFixed(0), (tokens / ceiling.wallS).toFixed(0), (ceiling.cpuS / ceiling.wallS).toFixed(2), (okCount / ceiling.cpuS).toFixed(0)]],
     ),
   );
 
   await setBehavior({ ttftMs: 5, itlMs: 2, outputTokens: OVERHEAD_TOKENS });
-  const rows: Array<Array<string | number>> = [];
+  const probe = new WriteProbe(clock);
+  const ttftRows: string[][] = [];
+  const streamRows: string[][] = [];
+  const verdicts: string[] = [];
   for (const c of LEVELS) {
+    probe.clear();
     const run = await closedLoop(url, clock, c, OVERHEAD_S, OVERHEAD_TOKENS);
-    const { stats, cpuCores } = (await proc.ask({ cmd: 'stats' })) as { stats: Record<string, { received: number; writes: number[] }>; cpuCores: number };
-    const sendPath: number[] = [];
-    const ttftOver: number[] = [];
-    const itlOver: number[] = [];
-    const lag: number[] = [];
-    let matched = 0;
-    for (const r of run.records) {
-      const s = stats[`r${r.index}`];
-      if (!r.ok || !s || s.writes.length !== r.chunks.length || r.chunks.length === 0) continue;
-      matched++;
-      const serverTtft = (s.writes[0] as number) - s.received;
-      ttftOver.push((r.chunks[0] as { t: number }).t - r.t_send - serverTtft);
-      sendPath.push(s.received - mono(r.t_send));
-      for (let k = 0; k < r.chunks.length; k++) {
-        lag.push(mono((r.chunks[k] as { t: number }).t) - (s.writes[k] as number));
-        if (k > 0) itlOver.push((r.chunks[k] as { t: number }).t - (r.chunks[k - 1] as { t: number }).t - ((s.writes[k] as number) - (s.writes[k - 1] as number)));
-      }
+    const { stats, cpuCores } = (await proc.ask({ cmd: 'stats' })) as StatsMsg;
+    const s = overheadSamples(run.records, stats, probe, mono);
+    const failed = run.records.filter((r) => !r.ok).length;
+    ttftRows.push([String(c), String(s.matched), String(failed), p50p99(s.ttft), p50p99(s.client), p50p99(s.dispatch), p50p99(s.poolWait), p50p99(s.serverRead), p50p99(s.firstArrival)]);
+    streamRows.push([String(c), p50p99(s.arrival), p50p99(s.itl), (run.cpuS / run.wallS).toFixed(2), cpuCores.toFixed(2)]);
+    if (s.unprobed > 0) console.log(`  (concurrency ${c}: ${s.unprobed} requests had no write time from undici's diagnostics channel)`);
+    if (c === TARGET_LEVEL) {
+      const verdict = (name: string, xs: number[]): string => {
+        const p50 = percentile(xs, 50);
+        return `${name} p50 ${p50.toFixed(3)} ms: ${p50 < TARGET_MS ? 'met' : 'NOT met'}`;
+      };
+      verdicts.push(`Target at concurrency ${c} (p50 < ${TARGET_MS} ms): ${verdict('client overhead', s.client)}; ${verdict('TTFT overhead', s.ttft)}.`);
     }
-    const ms = (x: number): string => x.toFixed(3);
-    rows.push([
-      c,
-      matched,
-      run.records.length - run.records.filter((r) => r.ok).length,
-      ms(percentile(ttftOver, 50)),
-      ms(percentile(ttftOver, 99)),
-      ms(percentile(itlOver, 50)),
-      ms(percentile(itlOver, 99)),
-      ms(percentile(lag, 50)),
-      ms(percentile(lag, 99)),
-      ms(percentile(sendPath, 50)),
-      ms(percentile(sendPath, 99)),
-      (run.cpuS / run.wallS).toFixed(2),
-      cpuCores.toFixed(2),
-    ]);
   }
-  console.log(`\nTiming overhead, ms (ttft 5 ms, itl 2 ms, ${OVERHEAD_TOKENS} tokens, ${OVERHEAD_S} s per level; measured minus server-written)`);
-  console.log(
-    formatTable(['concurrency', 'requests', 'failed', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'arrival lag p50', 'arrival lag p99', 'send->recv p50', 'send->recv p99', 'client CPU', 'server CPU'], rows),
-  );
+  probe.stop();
+  console.log(`\nTTFT overhead split, ms p50 / p99 (ttft 5 ms, itl 2 ms, ${OVERHEAD_TOKENS} tokens, ${OVERHEAD_S} s per level)`);
+  console.log(formatTable(['concurrency', 'requests', 'failed', 'TTFT overhead', 'client overhead', 'dispatch lag', '(pool wait)', 'server read lag', 'first arrival lag'], ttftRows));
   console.log(
     [
+      'TTFT overhead     = measured TTFT - server TTFT (first chunk write - request handled) = dispatch + server read + first arrival.',
+      'client overhead   = dispatch lag + first arrival lag: what the client itself adds to a TTFT.',
+      "dispatch lag      = undici starts writing the request to its socket (diagnostics channel) - t_send. Reusing a",
+      "                    keep-alive socket costs one event-loop turn (undici's idle-socket check), so it grows with the",
+      '                    reads the client processes per turn; (pool wait) is the part spent waiting for a free connection.',
+      "server read lag   = server handled the request - client write: write syscall, loopback, the server's event-loop delay.",
+      'first arrival lag = client read of the first token chunk - server write of it.',
+    ].join('\n'),
+  );
+  console.log(`\nStreaming, ms p50 / p99`);
+  console.log(formatTable(['concurrency', 'arrival lag', 'ITL overhead', 'client CPU', 'server CPU'], streamRows));
+  console.log(
+    [
+      'arrival lag  = client read time - server write time, every token chunk.',
+      'ITL overhead = measured gap - written gap; can be negative (a late chunk shortens the next gap).',
+      'CPU in cores; a server CPU near 1.00 means the one-process server, not the client, sets the figures at that level.',
       '',
-      'TTFT overhead = send->recv (client send until the server has read the body) + arrival lag of the first chunk.',
-      'arrival lag = client read time - server write time of the same chunk; ITL overhead can be negative (a late chunk shortens the next gap).',
-      'A server CPU near 1.00 means the one-process server, not the client, sets the figures at that level.',
+      ...verdicts,
       `Finished with ${load()}.`,
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import type { Clock } from '../measure/clock.js';
+import { ConnectionPool } from './connection-pool.js';
 import type { RequestRecord } from '../measure/record.js';
 import type { RequestSpec } from '../workload/spec.js';
 import { ReadStamp } from './read-stamp.js';
@@ -8,7 +8,7 @@ import { StreamRequest, type StreamRequestEnv } from './stream-request.js';
 import type { ClientConfig, InferenceClient, SendContext } from './types.js';
 
 /**
- * Creates a streaming client for an OpenAI-compatible server (chat or completions API) over one undici Pool:
+ * Creates a streaming client for an OpenAI-compatible server (chat or completions API) over a ConnectionPool:
  * keep-alive sockets, `config.connections` of them, no pipelining (a stream would block the next request).
  * @example
  * const client = createOpenAIClient(config, createClock());
@@ -17,14 +17,17 @@ import type { ClientConfig, InferenceClient, SendContext } from './types.js';
  */
 export function createOpenAIClient(config: ClientConfig, clock: Clock): InferenceClient {
   const url = new URL(config.baseUrl);
-  const pool = new Pool(url.origin, {
-    connections: Math.max(1, config.connections),
-    pipelining: 1,
-    connect: { timeout: config.timeouts.connect_ms > 0 ? config.timeouts.connect_ms : undefined },
-    // Our own timers own ttft / idle / total; undici's would misclassify them.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
+  const pool = new ConnectionPool(
+    url.origin,
+    {
+      pipelining: 1,
+      connect: { timeout: config.timeouts.connect_ms > 0 ? config.timeouts.connect_ms : undefined },
+      // Our own timers own ttft / idle / total; undici's would misclassify them.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    },
+    Math.max(1, config.connections),
+  );
   const path = endpointPath(config);
   const headers = requestHeaders(config);
   const env: StreamRequestEnv = {
@@ -48,11 +51,7 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
       req.fail('aborted', 'request aborted by the caller before it was sent', false);
       return req.done;
     }
-    try {
-      pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req);
-    } catch (err) {
-      req.onResponseError(null as never, err as Error);
-    }
+    pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req, req.done);
     return req.done;
   }
 
