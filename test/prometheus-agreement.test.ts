@@ -99,8 +99,9 @@ test('server-metrics window math agrees with a real Prometheus scraping the same
       durationS: 15,
       inputTokens: '32',
       outputTokens: '16',
-      // No exact-output probe: it would send a request outside the run yet inside Prometheus's window.
+      // No pre-run probe: its requests would fall outside the run yet inside Prometheus's bracket.
       exactOutput: false,
+      probe: false,
       scrapeIntervalS: 1,
       outDir,
     },

@@ -20,6 +20,11 @@ export const benchmarkOptionsSchema = z
     outputTokens: z.string().default('128'),
     /** Ask the server for exactly the output length (ignore_eos/min_tokens where accepted). */
     exactOutput: z.boolean().default(true),
+    /**
+     * Probe which optional fields (stream_options, ignore_eos, min_tokens) the server accepts before the run.
+     * Off: all are sent as if accepted (the embedded engine is never probed: it accepts them all).
+     */
+    probe: z.boolean().default(true),
     dataset: z.string().optional(),
     datasetFormat: z.enum(['jsonl', 'sharegpt']).optional(),
     skipBadLines: z.boolean().default(false),

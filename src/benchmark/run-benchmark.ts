@@ -79,7 +79,10 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
       connections: Math.max(1, peak),
     };
     // A few max_tokens=1 requests tell which optional fields the server accepts, so none of them breaks it.
-    const support = await probeExactOutputSupport(clientConfig);
+    const support =
+      o.probe && !target.embedded
+        ? await probeExactOutputSupport(clientConfig)
+        : { ignore_eos: true, min_tokens: true, include_usage: true };
     clientConfig.includeUsage = support.include_usage;
     if (config.workload.kind === 'synthetic' && config.workload.output && o.exactOutput) {
       clientConfig.exactOutputFields = { ignore_eos: support.ignore_eos, min_tokens: support.min_tokens };

@@ -24,6 +24,7 @@ interface BenchFlags {
   inputTokens: string;
   outputTokens: string;
   exactOutput: boolean;
+  probe: boolean;
   dataset?: string;
   datasetFormat?: 'jsonl' | 'sharegpt';
   skipBadLines?: boolean;
@@ -75,6 +76,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', '256')
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', '128')
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
+    .option('--no-probe', 'skip the pre-run check of which optional fields the server accepts (send them all)')
     .option('--dataset <file>', 'prompts from a JSONL file ({"prompt"} or {"messages"}) or a ShareGPT JSON file')
     .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
     .option('--skip-bad-lines', 'skip malformed dataset lines (counted) instead of failing')
@@ -138,6 +140,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     inputTokens: f.inputTokens,
     outputTokens: f.outputTokens,
     exactOutput: f.exactOutput,
+    probe: f.probe,
     arrival: f.arrival,
     headers: f.header ?? {},
     thresholds: f.threshold ?? [],
