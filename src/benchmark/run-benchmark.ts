@@ -5,7 +5,7 @@ import { createClock } from '../measure/clock.js';
 import type { RequestRecord } from '../measure/record.js';
 import { roundRecordTimes } from '../measure/round-times.js';
 import type { ClientConfig } from '../client/types.js';
-import { createOpenAIClient, listModels, probeExactOutputSupport } from '../client/index.js';
+import { createOpenAIClient, listModels, probeExactOutputSupport, probeServerInfo } from '../client/index.js';
 import { runLoad } from '../load/runner.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds } from '../config/threshold.js';
@@ -104,6 +104,9 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
       mkdirSync(o.outDir, { recursive: true });
       jsonl = openJsonlWriter(join(o.outDir, 'requests.jsonl'));
     }
+    const info = target.embedded
+      ? { owned_by: 'inferscope', version: TOOL_VERSION, version_source: null }
+      : await probeServerInfo(target.baseUrl, model, { ...(o.apiKey ? { apiKey: o.apiKey } : {}), headers });
     recorder = o.db
       ? openRunRecorder(o.db, {
           config: redactedConfig,
@@ -111,7 +114,9 @@ export async function runBenchmark(input: BenchmarkOptions, hooks: RunBenchmarkH
           toolVersion: TOOL_VERSION,
           targetUrl: target.baseUrl,
           modelId: model,
-          engine: target.embedded ? 'inferscope-embedded' : (serverView.engines()[0] ?? null),
+          engine: target.embedded ? 'inferscope-embedded' : (serverView.engines()[0] ?? info.owned_by),
+          engineVersion: info.version,
+          extra: { model_owned_by: info.owned_by, engine_version_source: info.version_source, metrics_engines: serverView.engines() },
         })
       : null;
 

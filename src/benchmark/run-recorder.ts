@@ -19,6 +19,9 @@ export interface RecorderMeta {
   targetUrl: string;
   modelId: string;
   engine: string | null;
+  engineVersion: string | null;
+  /** Further facts for the fingerprint (e.g. what /v1/models says owns the model). */
+  extra?: Record<string, unknown>;
 }
 
 export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder {
@@ -26,12 +29,16 @@ export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder
   const run = store.createRun({
     config: meta.config,
     labels: meta.labels,
-    environment: collectEnvironment({
-      toolVersion: meta.toolVersion,
-      targetUrl: meta.targetUrl,
-      modelId: meta.modelId,
-      engine: meta.engine,
-    }),
+    environment: {
+      ...collectEnvironment({
+        toolVersion: meta.toolVersion,
+        targetUrl: meta.targetUrl,
+        modelId: meta.modelId,
+        engine: meta.engine,
+        engineVersion: meta.engineVersion,
+      }),
+      ...meta.extra,
+    },
   });
   const writer = createRequestWriter(store, run.id);
   let closed = false;
