@@ -39,7 +39,8 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   const errText = `error rate ${pct(errorRate)} (${s.requests.failed} of ${s.requests.total} failed)`;
   lines.push(
     `window ${num(s.window_s, 2)} s  requests ${s.requests.total}: ${s.requests.succeeded} ok, ` +
-      (s.requests.failed > 0 ? c.red(`${s.requests.failed} failed`) : '0 failed'),
+      (s.requests.failed > 0 ? c.red(`${s.requests.failed} failed`) : '0 failed') +
+      (s.requests.cut_off > 0 ? c.yellow(`  (${s.requests.cut_off} cut off by the client, not counted)`) : ''),
   );
   lines.push('');
 

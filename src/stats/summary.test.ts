@@ -25,7 +25,7 @@ const records: RequestRecord[] = [W, A, B, C];
 
 test('counts requests and uses the default window: first measured t_send to last measured t_end', () => {
   const s = summarize(records);
-  assert.deepEqual(s.requests, { total: 3, succeeded: 2, failed: 1, warmup_excluded: 1, outside_window_excluded: 0 });
+  assert.deepEqual(s.requests, { total: 3, succeeded: 2, failed: 1, warmup_excluded: 1, outside_window_excluded: 0, cut_off: 0 });
   assert.equal(s.window.start_ms, 0);
   assert.equal(s.window.end_ms, 2000);
   assert.equal(s.window.source, 'measured_requests');
@@ -157,4 +157,15 @@ test('fidelity is copied through when given, null otherwise', () => {
     target_rate: null, late_requests: 0, client_cpu: 0.1, valid: true, invalid_reasons: [],
   };
   assert.equal(summarize(records, { fidelity }).fidelity, fidelity);
+});
+
+test('requests the client cut off (aborted) are counted apart, not as failures', () => {
+  const ok = makeRecord({ index: 0, t_send: 0, chunks: [50, 60], t_end: 70 });
+  const failed = makeRecord({ index: 1, t_send: 0, chunks: [], t_end: 20, ok: false, error: { class: 'http_5xx', message: 'boom', status: 500 }, output_tokens: null });
+  const cut = makeRecord({ index: 2, t_send: 0, chunks: [40], t_end: 45, ok: false, error: { class: 'aborted', message: 'stopped' }, output_tokens: 1 });
+  const s = summarize([ok, failed, cut]);
+  assert.deepEqual([s.requests.total, s.requests.succeeded, s.requests.failed, s.requests.cut_off], [2, 1, 1, 1]);
+  assert.equal(s.errors.error_rate, 0.5);
+  assert.equal(s.errors.by_class.aborted, undefined);
+  assert.deepEqual(s.tokens.cut_off, { requests: 1, input: s.tokens.cut_off.input, output: 1 });
 });

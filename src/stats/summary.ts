@@ -42,6 +42,8 @@ export interface RunSummary {
     warmup_excluded: number;
     /** Measured requests sent outside an explicit window, left out. */
     outside_window_excluded: number;
+    /** Requests the client aborted (Ctrl-C, end of the duration grace): not in total, succeeded or failed. */
+    cut_off: number;
   };
   /** Latency distributions over succeeded requests, ms. */
   ttft_ms: Distribution;
@@ -65,8 +67,10 @@ export interface RunSummary {
     /** Succeeded requests only. */
     input: TokenTotals;
     output: OutputTokenTotals;
-    /** Tokens of failed or cut-off requests, never mixed into the totals above. */
+    /** Tokens of failed requests, never mixed into the totals above. */
     failed: { requests: number; input: number; output: number };
+    /** Tokens of requests the client cut off, likewise apart. */
+    cut_off: { requests: number; input: number; output: number };
   };
   throughput: {
     requests_per_s: number | null;
@@ -103,8 +107,12 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
   const inWindow = options.window
     ? measured.filter((r) => r.t_send >= window.start && r.t_send <= window.end)
     : measured;
-  const succeeded = inWindow.filter((r) => r.ok);
-  const failed = inWindow.filter((r) => !r.ok);
+  // Requests the client itself cut off (Ctrl-C, the end of a --duration grace) say nothing about the server:
+  // they are counted apart, not as failures.
+  const cutOff = inWindow.filter(isCutOff);
+  const counted = cutOff.length > 0 ? inWindow.filter((r) => !isCutOff(r)) : inWindow;
+  const succeeded = counted.filter((r) => r.ok);
+  const failed = counted.filter((r) => !r.ok);
   const windowS = Math.max(0, window.end - window.start) / 1000;
   const rate = (x: number | null): number | null => (x !== null && windowS > 0 ? x / windowS : null);
 
@@ -136,11 +144,12 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     },
     window_s: windowS,
     requests: {
-      total: inWindow.length,
+      total: counted.length,
       succeeded: succeeded.length,
       failed: failed.length,
       warmup_excluded: records.length - measured.length,
       outside_window_excluded: measured.length - inWindow.length,
+      cut_off: cutOff.length,
     },
     ttft_ms: pick((m) => m.ttft_ms),
     tpot_ms: pick((m) => m.tpot_ms),
@@ -154,7 +163,12 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     stream_close_ms: pick((m) => m.stream_close_ms),
     schedule_lag_ms: describe(inWindow.map(scheduleLagMs)),
     tpot_na: metrics.filter((m) => m.tpot_ms === null).length,
-    tokens: { input, output, failed: failedTokens },
+    tokens: {
+      input,
+      output,
+      failed: failedTokens,
+      cut_off: { requests: cutOff.length, input: inputTokenTotals(cutOff).total, output: outputTokenTotals(cutOff).total },
+    },
     throughput: {
       requests_per_s: rate(succeeded.length),
       output_tokens_per_s: rate(output.total),
@@ -167,12 +181,12 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       tpot_na_is_good: tpotNaIsGood,
       good,
       requests_per_s: rate(good),
-      attainment: good !== null && inWindow.length > 0 ? good / inWindow.length : null,
+      attainment: good !== null && counted.length > 0 ? good / counted.length : null,
     },
     finish_reasons: countBy(succeeded, (r) => r.finish_reason ?? 'unknown'),
     errors: {
       total: failed.length,
-      error_rate: inWindow.length > 0 ? failed.length / inWindow.length : null,
+      error_rate: counted.length > 0 ? failed.length / counted.length : null,
       by_class: countBy(failed, (r) => r.error?.class ?? 'unknown') as Partial<Record<ErrorClass, number>>,
     },
     cost: computeCost(options.prices, {
@@ -186,6 +200,10 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     }),
     fidelity: options.fidelity ?? null,
   };
+}
+
+function isCutOff(r: RequestRecord): boolean {
+  return !r.ok && r.error?.class === 'aborted';
 }
 
 /** First measured t_send to last measured t_end; an empty [0, 0] window when nothing was measured. */
