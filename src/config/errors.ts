@@ -1,6 +1,6 @@
 /** Invalid user input (flag, config field, spec). `field` names what was wrong, e.g. "--input-tokens". */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   constructor(
     readonly field: string,
     message: string,

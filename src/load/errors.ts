@@ -1,13 +1,8 @@
+import { ConfigError } from '../config/errors.js';
+
 /** A load profile or run limit that cannot be run. `field` names the offending option, e.g. "profile.rate". */
-export class LoadConfigError extends Error {
-  override readonly name = 'LoadConfigError';
-  constructor(
-    readonly field: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+export class LoadConfigError extends ConfigError {
+  override readonly name: string = 'LoadConfigError';
 }
 
 /** The run itself failed (not a request: those become records), e.g. an onRecord listener threw. */
