@@ -37,6 +37,11 @@ export function formatServerSection(server: ServerResults, paint: { dim: Paint; 
     lines.push(`  overhead   client TTFT - server TTFT = ${n(cc.ttft_overhead_ms, 1)} ms (network, HTTP, detokenization)`);
   }
   if (cc && cc.queue_share_of_ttft !== null) lines.push(`  queueing   ${n(cc.queue_share_of_ttft * 100, 1)}% of client TTFT`);
+  if (scr.duration_ms.p50 !== null) {
+    lines.push(
+      paint.dim(`  scraping   ${n(scr.duration_ms.p50, 1)} ms per scrape (max ${n(scr.duration_ms.max, 1)}), parse ${n(scr.parse_ms.p50, 2)} ms, on its own connection`),
+    );
+  }
   for (const note of cc?.notes ?? []) lines.push(paint.yellow(`  note: ${note}`));
   return lines;
 }
