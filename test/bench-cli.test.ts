@@ -166,6 +166,11 @@ test('a killed run (SIGKILL) leaves every finished request as a complete JSON li
     assert.ok(lines.length >= 20);
     assert.ok(lines.every((l) => l.ok === true && l.chunks.length === 8));
     assert.ok(!existsSync(join(dir, 'results.json')));
+    // The finished requests are still reportable.
+    const html = join(dir, 'report.html');
+    const rep = await runCli(['report', dir, '--html', html]);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.match(readFileSync(html, 'utf8'), /interrupted/);
   } finally {
     await slow.close();
   }

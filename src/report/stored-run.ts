@@ -38,7 +38,11 @@ export async function loadRunFromPath(path: string): Promise<StoredRun> {
     throw new RunLoadError(`${path}: give the run's results.json (or its directory); requests.jsonl is read beside it`);
   }
   const resultsPath = isDir ? join(path, 'results.json') : path;
-  if (!existsSync(resultsPath)) throw new RunLoadError(`${path}: no results.json in this directory`);
+  if (!existsSync(resultsPath)) {
+    // A run killed before it could write results.json still has every finished request in requests.jsonl.
+    if (isDir && existsSync(join(path, 'requests.jsonl'))) return rebuildFromJsonl(path);
+    throw new RunLoadError(`${path}: no results.json in this directory`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(resultsPath, 'utf8'));
@@ -55,6 +59,25 @@ export async function loadRunFromPath(path: string): Promise<StoredRun> {
   const jsonl = join(dirname(resultsPath), 'requests.jsonl');
   const records = existsSync(jsonl) ? await readRequestsJsonl(jsonl, notes) : null;
   return { id: results.run.id, source: resultsPath, results, records, notes };
+}
+
+async function rebuildFromJsonl(dir: string): Promise<StoredRun> {
+  const jsonl = join(dir, 'requests.jsonl');
+  const notes: string[] = [];
+  const records = await readRequestsJsonl(jsonl, notes);
+  const id = basename(dir);
+  notes.push(`${dir} has no results.json (the run did not finish); figures are rebuilt from its ${records.length} finished requests`);
+  const mtime = statSync(jsonl).mtime;
+  const results = buildResults({
+    id,
+    startedAt: mtime,
+    endedAt: mtime,
+    config: null,
+    target: { url: 'unknown', model: 'unknown', api: 'chat' },
+    summary: summarize(records.filter((r) => !r.warmup)),
+    status: 'interrupted',
+  });
+  return { id, source: jsonl, results, records, notes };
 }
 
 /** A stored run by id, unambiguous prefix or baseline name, with its records. */
