@@ -1,31 +1,25 @@
-import type { OutputTokenSource, RequestError, RequestRecord } from '../measure/record.js';
+import type { OutputTokenSource, RequestRecord } from '../measure/record.js';
 import type { RequestSpec } from '../workload/spec.js';
 import { countTokens } from '../text/tokenizer.js';
 import type { StreamAccumulator } from './stream-accumulator.js';
 
 /** Timing and outcome of one request, gathered while it streamed. */
-export interface RequestOutcome {
-  index: number;
-  warmup: boolean;
-  t_sched: number;
-  t_send: number;
-  t_headers: number | null;
-  t_end: number;
-  http_status: number | null;
-  error: RequestError | null;
-}
+export type RequestOutcome = Pick<
+  RequestRecord,
+  'index' | 'warmup' | 't_sched' | 't_send' | 't_headers' | 't_end' | 'http_status' | 'error'
+>;
 
 /**
  * Builds the record: output tokens by preference usage > per-chunk usage/logprobs > client tokenizer > chunk count.
  * The tokenizer only runs when the server gave no count, because tokenizing long outputs on the event loop
  * would delay the arrival timestamps of every other stream in flight.
  */
-export async function buildRecord(
+export function buildRecord(
   o: RequestOutcome,
   acc: StreamAccumulator,
   spec: RequestSpec,
   saveText: boolean,
-): Promise<RequestRecord> {
+): RequestRecord {
   const counts: Partial<Record<OutputTokenSource, number>> = {};
   const usageOut = acc.finalUsage?.completion_tokens ?? null;
   if (usageOut !== null) counts.usage = usageOut;

@@ -232,11 +232,13 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
       http_status: this.status,
       error,
     };
-    buildRecord(outcome, this.acc, this.spec, this.env.saveText).then(this.resolve, (err: unknown) => {
+    try {
+      this.resolve(buildRecord(outcome, this.acc, this.spec, this.env.saveText));
+    } catch (err) {
       // Token counting failed (should not happen); keep the record, flag the failure.
       const e: RequestError = error ?? { class: 'unknown', message: `record building failed: ${String(err)}` };
-      void buildRecord({ ...outcome, error: e }, new StreamAccumulator(), this.spec, false).then(this.resolve);
-    });
+      this.resolve(buildRecord({ ...outcome, error: e }, new StreamAccumulator(), this.spec, false));
+    }
   }
 }
 
