@@ -152,14 +152,15 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     scrapeUrls: Array.isArray(f.scrape) ? f.scrape : [],
     engine: {
       preset: f.preset,
-      parallel: f.parallel ?? 4,
+      ...(f.parallel !== undefined ? { parallel: f.parallel } : {}),
       ...(f.engineModel ? { modelPath: f.engineModel } : {}),
     },
+    // Unset timeouts take the defaults of the options schema.
     timeouts: {
-      connect_ms: f.timeoutConnect ?? 10_000,
-      ttft_ms: f.timeoutTtft ?? 120_000,
-      idle_ms: f.timeoutIdle ?? 60_000,
-      total_ms: f.timeoutTotal ?? 600_000,
+      ...(f.timeoutConnect !== undefined ? { connect_ms: f.timeoutConnect } : {}),
+      ...(f.timeoutTtft !== undefined ? { ttft_ms: f.timeoutTtft } : {}),
+      ...(f.timeoutIdle !== undefined ? { idle_ms: f.timeoutIdle } : {}),
+      ...(f.timeoutTotal !== undefined ? { total_ms: f.timeoutTotal } : {}),
     },
   };
   const set = <K extends keyof BenchmarkOptions>(k: K, v: BenchmarkOptions[K] | undefined): void => {
