@@ -1,3 +1,4 @@
+import { quantileSorted } from '../stats/percentiles.js';
 import type { Point } from './promql.js';
 
 export interface GaugeStats {
@@ -62,9 +63,5 @@ export function mergeStepSeries(series: readonly (readonly Point[])[], how: 'sum
 /** Linearly interpolated percentile (0-100) of unsorted values; undefined when empty. */
 export function percentile(values: readonly number[], p: number): number | undefined {
   if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = ((s.length - 1) * p) / 100;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  return quantileSorted(Float64Array.from(values).sort(), p / 100);
 }
