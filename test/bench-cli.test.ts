@@ -102,6 +102,7 @@ test('a broken threshold exits 3; bad specs exit 2 before any request, naming th
     [['--concurrency', '0'], /--concurrency/],
     [['--rate', '5', '--concurrency', '2'], /concurrency/],
     [['--arrival', 'weibull', '--rate', '3'], /--arrival/],
+    [['--label', 'a b=1'], /--label/],
   ];
   for (const [args, pattern] of cases) {
     const r = await runCli(['bench', '--url', server.url, '--no-scrape', ...args]);

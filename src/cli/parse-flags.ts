@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { parseDurationMs } from '../config/duration.js';
+import { parseLabel } from '../store/labels.js';
 
 /** Flag value parsers: each failure names the flag and the accepted form. */
 
@@ -60,11 +61,14 @@ export function collectHeader(text: string, previous: Record<string, string> = {
   return { ...previous, [text.slice(0, at).trim()]: text.slice(at + 1).trim() };
 }
 
-/** Repeatable "key=value" label flag. */
+/** Repeatable "key=value" label flag, checked by the store's own label rules before anything runs. */
 export function collectLabel(text: string, previous: Record<string, string> = {}): Record<string, string> {
-  const at = text.indexOf('=');
-  if (at <= 0) throw new ConfigError('--label', `--label: expected KEY=VALUE, got ${JSON.stringify(text)}`);
-  return { ...previous, [text.slice(0, at).trim()]: text.slice(at + 1).trim() };
+  try {
+    const { key, value } = parseLabel(text);
+    return { ...previous, [key]: value };
+  } catch (err) {
+    throw new ConfigError('--label', `--label: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function collect(text: string, previous: string[] = []): string[] {
