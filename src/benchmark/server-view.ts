@@ -1,11 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { Agent } from 'undici';
 import type { Clock } from '../measure/clock.js';
 import {
   crossCheck,
   detectEngines,
   detectMetricsUrl,
-  fetchExposition,
   startScraper,
   summarizeServerMetrics,
   type CrossCheck,
@@ -56,15 +54,14 @@ export async function startServerView(
   }
   if (urls.length === 0) return nullView();
 
-  engines = await detectEngineIds(urls);
   const scraper: Scraper = startScraper({
     urls,
     intervalMs: o.scrapeIntervalS * 1000,
     clock,
     timeoutMs: Math.max(1000, Math.min(5000, o.scrapeIntervalS * 1000)),
   });
-  // The first scrape must land before the first request.
-  await scraper.scrapeNow();
+  // The first scrape must land before the first request; it also tells which engines are there.
+  engines = engineIds(await scraper.ready());
   let scrapes: ScrapeRecord[] = [];
   let measuringStartScrape: Promise<void> | null = null;
   let stopped = false;
@@ -111,18 +108,12 @@ export async function startServerView(
 }
 
 /** Engines the /metrics endpoints reveal, known before the run starts (for the run's fingerprint). */
-async function detectEngineIds(urls: string[]): Promise<string[]> {
-  const agent = new Agent({ connections: 1 });
-  try {
-    const ids = new Set<string>();
-    for (const url of urls) {
-      const r = await fetchExposition(url, { dispatcher: agent, timeoutMs: 3000 });
-      for (const e of r.families ? detectEngines(r.families) : []) ids.add(e.variant ? `${e.id}-${e.variant}` : e.id);
-    }
-    return [...ids];
-  } finally {
-    await agent.close();
+function engineIds(scrapes: readonly ScrapeRecord[]): string[] {
+  const ids = new Set<string>();
+  for (const r of scrapes) {
+    for (const e of r.families ? detectEngines(r.families) : []) ids.add(e.variant ? `${e.id}-${e.variant}` : e.id);
   }
+  return [...ids];
 }
 
 function nullView(): ServerView {

@@ -34,6 +34,8 @@ export interface ScrapeLog {
 }
 
 export interface Scraper {
+  /** Resolves with the first round's scrapes (taken at start) once they are done. Never rejects. */
+  ready(): Promise<ScrapeRecord[]>;
   /** Scrapes every URL now (after any round in progress); resolves when done. Never rejects. */
   scrapeNow(): Promise<void>;
   /** Stops the timer, waits for the round in progress, scrapes a last time and returns every scrape. */
@@ -86,7 +88,9 @@ export function startScraper(options: ScraperOptions): Scraper {
       }),
     );
     scrapes.push(...results);
+    firstRound ??= results;
   };
+  let firstRound: ScrapeRecord[] | undefined;
   const runRound = (): Promise<void> => {
     chain = chain.then(round, round);
     return chain;
@@ -101,8 +105,11 @@ export function startScraper(options: ScraperOptions): Scraper {
     timer.unref();
   };
   void tick();
+  // tick() queued the first round synchronously: `chain` is that round now.
+  const first = chain.then(() => firstRound ?? []);
 
   return {
+    ready: () => first,
     scrapeNow: runRound,
     async stop(): Promise<ScrapeLog> {
       if (!stopped) {
