@@ -12,8 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedServer } from '../src/engine/server.js';
-import { sampleValue, streamProbe } from '../src/engine/probe-client.js';
-import type { ProbeResult } from '../src/engine/probe-client.js';
+import { sampleValue, streamProbe } from '../test/support/engine-probe.js';
+import type { ProbeResult } from '../test/support/engine-probe.js';
 
 const CONCURRENCIES = [1, 4, 8];
 const MAX_TOKENS = 128;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedServer } from '../src/engine/server.js';
 import type { EmbeddedServer } from '../src/engine/server.js';
-import { sampleValue, streamProbe } from '../src/engine/probe-client.js';
+import { sampleValue, streamProbe } from './support/engine-probe.js';
 
 // Continuous batching, queueing beyond --parallel, and slot release on disconnect, on real inference.
 let cacheDir: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedServer } from '../src/engine/server.js';
 import type { EmbeddedServer } from '../src/engine/server.js';
-import { sampleValue, streamProbe } from '../src/engine/probe-client.js';
+import { sampleValue, streamProbe } from './support/engine-probe.js';
 
 // Real inference on the generated tiny model; one server for the whole file keeps the suite fast.
 let server: EmbeddedServer;

@@ -6,7 +6,7 @@ import { applyChatTemplate } from '../src/engine/chat-template.js';
 import { chatRequestSchema, completionRequestSchema, parseBody } from '../src/engine/openai-schema.js';
 import { OpenAiHttpError } from '../src/engine/http-errors.js';
 import { createEngineMetrics } from '../src/engine/metrics.js';
-import { sampleValue } from '../src/engine/probe-client.js';
+import { sampleValue } from './support/engine-probe.js';
 
 test('SlotPool hands slots out first-in first-out and skips aborted waiters', async () => {
   const pool = new SlotPool(['s1']);
