@@ -10,7 +10,7 @@ export type { BenchmarkOptions } from './benchmark/options.js';
 export type { BenchmarkEvent, BenchmarkListener } from './benchmark/events.js';
 export { ConfigError } from './config/errors.js';
 export type { RequestRecord, ErrorClass } from './measure/record.js';
-export type { ResultsDocument } from './report/results.js';
+export type { ResultsDocument } from './results/results-document.js';
 export type { RunSummary } from './stats/summary.js';
 export { formatSummary } from './report/console.js';
 export { summarize } from './stats/summary.js';

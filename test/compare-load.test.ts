@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCompareCommand, type CompareFlags } from '../src/cli/commands/compare.js';
-import { ExitError } from '../src/cli/main.js';
-import { loadRun, RunLoadError } from '../src/compare/load-run.js';
+import { ExitError } from '../src/cli/exit-codes.js';
+import { loadRun, RunLoadError } from '../src/results/load-run.js';
 import { simulatedRun, type SimulatedRunSpec } from '../src/compare/simulate.js';
 import type { LoadedRun } from '../src/compare/types.js';
-import { buildResults } from '../src/report/results.js';
+import { buildResults } from '../src/results/results-document.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 
 const SPEC: SimulatedRunSpec = { seed: 1, requests: 400, concurrency: 8, ttftMs: 80, itlMs: 20, outputTokens: 16 };
@@ -51,7 +51,7 @@ test('loads a run from its directory or its results.json, with requests.jsonl be
   const fromFile = await loadRun(join(dir, 'results.json'));
   assert.equal(fromDir.records!.length, 400);
   assert.equal(fromFile.records!.length, 400);
-  assert.equal(fromDir.results.id, 'sim1');
+  assert.equal(fromDir.results.run.id, 'sim1');
   assert.equal(fromDir.results.summary.requests.total, 400);
   assert.equal(fromDir.source, join(dir, 'results.json'));
 });
@@ -107,18 +107,18 @@ test('loads stored runs from a real SQLite store by id, prefix and baseline name
     store.close();
   }
   const byId = await loadRun(ids[1]!, { db: dbPath });
-  assert.equal(byId.results.id, ids[1]);
+  assert.equal(byId.results.run.id, ids[1]);
   assert.equal(byId.records!.length, 400);
   assert.equal(byId.label, ids[1]);
   const byName = await loadRun('main', { db: dbPath });
-  assert.equal(byName.results.id, ids[0]);
+  assert.equal(byName.results.run.id, ids[0]);
   assert.equal(byName.label, `main (${ids[0]})`);
   const byPrefix = await loadRun(ids[1]!.slice(0, 8), { db: dbPath });
-  assert.equal(byPrefix.results.id, ids[1]);
+  assert.equal(byPrefix.results.run.id, ids[1]);
   const running = await loadRun(ids[2]!, { db: dbPath });
-  assert.equal(running.results.status, 'running');
+  assert.equal(running.results.run.status, 'running');
   assert.equal(running.results.summary.requests.total, 400);
-  assert.equal(running.results.target.model, 'm');
+  assert.equal(running.results.run.target.model, 'm');
   await assert.rejects(loadRun('zzzzzzzzzz', { db: dbPath }), /does not exist|no run/);
 });
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { runBenchmark } from '../src/benchmark/run-benchmark.js';
 import { compareRuns } from '../src/compare/compare-runs.js';
 import { formatCompare } from '../src/compare/format.js';
-import { loadRun } from '../src/compare/load-run.js';
+import { loadRun } from '../src/results/load-run.js';
+import { toLoadedRun } from '../src/compare/loaded-run.js';
 import { simulatedRun } from '../src/compare/simulate.js';
 import { startTimingServer, type TimingBehavior } from './support/timing-server.js';
 
@@ -33,7 +34,7 @@ test('two real runs of the same config on the same server: no significant change
       scrape: false,
       outDir: join(dir, name),
     });
-    return loadRun(join(dir, name));
+    return toLoadedRun(await loadRun(join(dir, name)));
   };
   const a = await bench('a');
   const b = await bench('b');

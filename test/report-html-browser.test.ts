@@ -13,7 +13,8 @@ import { writeHtmlReport } from '../src/report/html/write-report.js';
 import { syntheticRun } from '../src/report/html/synthetic-run.js';
 import type { ReportRun } from '../src/report/html/chart-data.js';
 import type { HtmlReportOptions } from '../src/report/html/render-html.js';
-import { compareTable, loadedRunOf } from '../src/report/html/compare-table.js';
+import { compareTable } from '../src/report/html/compare-table.js';
+import { toLoadedRun } from '../src/compare/loaded-run.js';
 import { compareRuns } from '../src/compare/compare-runs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -114,7 +115,7 @@ test('untrusted model ids, labels, error messages and outputs show as text and n
 
 test('a two-run report shows the comparison with overlaid charts', { skip, timeout: 60_000 }, async () => {
   const runs = [syntheticRun({ requests: 600, seed: 1, label: 'baseline' }), syntheticRun({ requests: 600, seed: 2, slowdown: 0.7, label: 'tuned' })];
-  const compare = compareTable(compareRuns(loadedRunOf(runs[0]!), loadedRunOf(runs[1]!), { resamples: 200 }));
+  const compare = compareTable(compareRuns(toLoadedRun(runs[0]!), toLoadedRun(runs[1]!), { resamples: 200 }));
   const { page, errors, requests, url } = await open(runs, 'two.html', { compare });
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [url]);

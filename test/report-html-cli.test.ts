@@ -51,7 +51,7 @@ test('report renders HTML and CSV from a --out directory and a stored run, witho
   await run([outDir, 'main', '--db', db, '--html', html, '--csv', csv, '--label', 'A']);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<h2>A <span/);
-  assert.match(page, new RegExp(`<h2>${row.id} <span`));
+  assert.match(page, new RegExp(`<h2>main \\(${row.id}\\) <span`));
   assert.match(page, /id="comparison"/);
   assert.match(page, /<table class="compare"><caption>base A vs candidate /);
   assert.match(page, /<th>verdict<\/th>/);
@@ -59,7 +59,7 @@ test('report renders HTML and CSV from a --out directory and a stored run, witho
   assert.equal(lines[0], REPORT_CSV_COLUMNS.join(','));
   assert.equal(lines.length, 1 + 120 + 80);
   assert.ok(lines[1]!.startsWith('A,0,'));
-  assert.ok(lines[121]!.startsWith(`${row.id},0,`));
+  assert.ok(lines[121]!.startsWith(`main (${row.id}),0,`));
 });
 
 test('report without an output, or with an unknown run, fails with a clear message', async (t) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeRecord } from '../src/stats/record-builder.js';
 import { summarize } from '../src/stats/summary.js';
-import { buildResults } from '../src/report/results.js';
+import { buildResults } from '../src/results/results-document.js';
 import { escapeHtml, jsonForScript } from '../src/report/html/escape.js';
 import { distributionData } from '../src/report/html/distribution-chart.js';
 import { scatterData } from '../src/report/html/scatter.js';
@@ -13,7 +13,7 @@ import { concurrencySeries, throughputSeries } from '../src/report/html/time-ser
 import { serverSeries } from '../src/report/html/server-series.js';
 import { overlay, pageData, runCharts } from '../src/report/html/chart-data.js';
 import { measuredRecords } from '../src/report/html/samples.js';
-import { loadReportRuns, ReportInputError } from '../src/report/html/load-runs.js';
+import { loadRuns as loadReportRuns, RunLoadError as ReportInputError } from '../src/results/load-run.js';
 import { reportCsv, REPORT_CSV_COLUMNS } from '../src/report/html/request-rows-csv.js';
 import { renderHtmlReport } from '../src/report/html/render-html.js';
 import { syntheticRun } from '../src/report/html/synthetic-run.js';
@@ -182,7 +182,7 @@ test('runs load from a --out directory or results.json path; bad lines name file
   const [a, b] = await loadReportRuns([runDir, join(runDir, 'results.json')]);
   assert.equal(a!.label, 'baseline');
   assert.equal(b!.label, 'baseline (2)');
-  assert.equal(a!.records.length, 2);
+  assert.equal(a!.records!.length, 2);
   writeFileSync(join(runDir, 'requests.jsonl'), `${JSON.stringify(records[0])}\n{"t_send": 1}\n`);
   await assert.rejects(loadReportRuns([runDir]), (err: Error) => err instanceof ReportInputError && /requests\.jsonl:2: not a request record/.test(err.message));
   await assert.rejects(loadReportRuns([join(dir, 'nope')]), /no such file or directory/);

@@ -9,7 +9,7 @@ import { createOpenAIClient, listModels, probeExactOutputSupport, probeServerInf
 import { runLoad } from '../load/runner.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds } from '../config/threshold.js';
-import { buildResults, type ResultsDocument } from '../report/results.js';
+import { buildResults, type ResultsDocument } from '../results/results-document.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload } from '../workload/synthetic.js';
 import { loadDataset } from '../workload/dataset.js';

@@ -1,21 +1,11 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/errors.js';
+import { Command } from 'commander';
+import { EXIT, exitFor } from './exit-codes.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerBench } from './commands/bench.js';
 import { registerServe } from './commands/serve.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
-
-/** Exit codes: 0 ok; 1 runtime failure; 2 bad input; 3 a threshold or regression gate failed. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3 } as const;
-
-/** An error carrying the exit code the CLI should end with. */
-export class ExitError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
 
 /**
  * Entry point: parses argv, runs one command, maps every error to an exit code (one catch for all).
@@ -46,25 +36,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // Help and version output are not failures.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-    if (err.cause instanceof ConfigError) {
-      process.stderr.write(`error: ${err.cause.message}\n`);
-    }
-    return EXIT.usage;
-  }
-  if (err instanceof ConfigError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof ExitError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    return err.code;
-  }
-  const e = err as Error;
-  process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
-  if (e?.cause) process.stderr.write(`  caused by: ${(e.cause as Error)?.message ?? String(e.cause)}\n`);
-  if (process.env.INFERSCOPE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  return EXIT.failure;
+  const { code, message } = exitFor(err);
+  if (message) process.stderr.write(`error: ${message}\n`);
+  const cause = (err as Error | undefined)?.cause;
+  if (code === EXIT.failure && cause) process.stderr.write(`  caused by: ${(cause as Error)?.message ?? String(cause)}\n`);
+  if (process.env.INFERSCOPE_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return code;
 }

@@ -7,7 +7,8 @@ import type { Slo } from '../config/slo.js';
 import { isGood } from '../stats/goodput.js';
 import { describe } from '../stats/percentiles.js';
 import { e2eMs, itlMs, outputTokens, tpotMs, ttftMs } from '../stats/request-metrics.js';
-import { defaultWindow, type RunSummary } from '../stats/summary.js';
+import type { RunSummary } from '../stats/summary.js';
+import { selectMeasured } from '../measure/measured.js';
 import { chunkTokenWeights, type TimeWindow } from '../stats/throughput.js';
 import type { Rng } from '../util/rng.js';
 import { bootstrapMeanQuantiles, buildSample } from './bootstrap.js';
@@ -15,7 +16,7 @@ import { LATENCY_QUANTILES, type LatencyFamily } from './metrics.js';
 import { selectQuantiles } from './select.js';
 
 export interface RunSamples {
-  /** Measured requests in the window (succeeded and failed). */
+  /** Measured requests in the window (succeeded and failed; requests the client cut off are not counted). */
   measured: RequestRecord[];
   succeeded: RequestRecord[];
   window: TimeWindow;
@@ -27,17 +28,8 @@ export interface RunSamples {
  * summary's window when that window was explicit.
  */
 export function runSamples(records: readonly RequestRecord[], summary: Partial<RunSummary> | null): RunSamples {
-  const measured = records.filter((r) => !r.warmup);
-  const w = summary?.window;
-  const explicit = w?.source === 'explicit' && Number.isFinite(w.start_ms) && Number.isFinite(w.end_ms);
-  const window = explicit ? { start: w.start_ms, end: w.end_ms } : defaultWindow(measured);
-  const inWindow = explicit ? measured.filter((r) => r.t_send >= window.start && r.t_send <= window.end) : measured;
-  return {
-    measured: inWindow,
-    succeeded: inWindow.filter((r) => r.ok),
-    window,
-    windowS: Math.max(0, window.end - window.start) / 1000,
-  };
+  const sel = selectMeasured(records, summary?.window ?? null);
+  return { measured: sel.counted, succeeded: sel.succeeded, window: sel.window, windowS: sel.windowS };
 }
 
 /** Per-request values of one latency family: one number (or null) per request, or the ITL gaps. */

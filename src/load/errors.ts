@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/errors.js';
+import { RunFailedError } from '../errors.js';
 
 /** A load profile or run limit that cannot be run. `field` names the offending option, e.g. "profile.rate". */
 export class LoadConfigError extends ConfigError {
@@ -6,9 +7,6 @@ export class LoadConfigError extends ConfigError {
 }
 
 /** The run itself failed (not a request: those become records), e.g. an onRecord listener threw. */
-export class LoadRunError extends Error {
+export class LoadRunError extends RunFailedError {
   override readonly name = 'LoadRunError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

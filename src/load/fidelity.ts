@@ -1,13 +1,10 @@
 import type { RequestRecord } from '../measure/record.js';
 import { quantileSorted } from '../stats/percentiles.js';
-import type { Fidelity, LoadProfile } from './types.js';
+import type { Fidelity, LagSummary } from '../measure/fidelity.js';
 
-/** p50 / p99 / max of a lag, ms. */
-export interface LagSummary {
-  p50: number;
-  p99: number;
-  max: number;
-}
+export type { LagSummary };
+import type { LoadProfile } from './types.js';
+import { selectMeasured } from '../measure/measured.js';
 
 /** When the load generator itself is judged too slow for the run to count. */
 export interface FidelityThresholds {
@@ -128,7 +125,7 @@ export function fidelityFromRecords(
   cappedAt: number | null,
   thresholds: FidelityThresholds = DEFAULT_FIDELITY_THRESHOLDS,
 ): Fidelity {
-  const measured = records.filter((r) => !r.warmup);
+  const measured = selectMeasured(records).inWindow;
   const lags = measured.map((r) => r.t_send - r.t_sched);
   const sends = measured.map((r) => r.t_send);
   const scheds = measured.map((r) => r.t_sched);

@@ -9,7 +9,8 @@ import { MAX_TIMER_MS, RunControl } from './notifier.js';
 import { runOpenLoop } from './open-loop.js';
 import { spinWindowMs } from './precise-timer.js';
 import { RequestPool } from './request-pool.js';
-import type { Fidelity, LoadProfile, RunLimits, SendFn } from './types.js';
+import type { Fidelity } from '../measure/fidelity.js';
+import type { LoadProfile, RunLimits, SendFn } from './types.js';
 
 export const DEFAULT_GRACE_MS = 30_000;
 /** Warm-up concurrency of an open loop without maxConcurrency: about one second of arrivals, at most this many. */

@@ -25,24 +25,6 @@ export interface ScheduledRequest {
   t_sched: number;
 }
 
-export interface Fidelity {
-  /** Schedule lag = t_send - t_sched over measured requests, ms. */
-  schedule_lag_ms: { p50: number; p99: number; max: number };
-  /** Event-loop delay while running, ms (perf_hooks.monitorEventLoopDelay). */
-  event_loop_lag_ms: { p50: number; p99: number; max: number };
-  /** Achieved send rate over the measured requests, requests/s. */
-  achieved_rate: number;
-  /** Target rate for open-loop profiles, null for closed loops. */
-  target_rate: number | null;
-  /** Requests that were sent later than the lag threshold. */
-  late_requests: number;
-  /** Client process CPU use over the run, fraction of one core. */
-  client_cpu: number;
-  valid: boolean;
-  /** Why the run is invalid (the client fell behind), empty when valid. */
-  invalid_reasons: string[];
-}
-
 export interface RunLimits {
   /** Measured requests to send (excluding warm-up); null for no count limit. */
   requests: number | null;

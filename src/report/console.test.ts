@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { makeRecord } from '../stats/record-builder.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds, parseThresholds } from '../config/threshold.js';
-import type { Fidelity } from '../load/types.js';
-import { buildResults } from './results.js';
+import type { Fidelity } from '../measure/fidelity.js';
+import { buildResults } from '../results/results-document.js';
 import { formatSummary } from './console.js';
 
 const records = [

@@ -7,7 +7,7 @@ import type { ServerResults } from '../benchmark/server-view.js';
 import type { ThresholdResult } from '../config/threshold.js';
 import { formatSlo } from '../config/slo.js';
 import type { Distribution } from '../stats/percentiles.js';
-import type { ResultsDocument } from './results.js';
+import type { ResultsDocument } from '../results/results-document.js';
 
 export interface FormatOptions {
   /** ANSI colors; only when the caller knows the output is a terminal. */

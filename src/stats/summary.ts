@@ -3,14 +3,17 @@
  * summary is written to results.json as is (see docs/results-schema.md).
  */
 import type { ErrorClass, RequestRecord } from '../measure/record.js';
-import type { Fidelity } from '../load/types.js';
+import type { Fidelity } from '../measure/fidelity.js';
 import type { Slo } from '../config/slo.js';
 import { isEmptySlo } from '../config/slo.js';
 import { computeCost, type CostSummary, type Prices } from './cost.js';
 import { isGood } from './goodput.js';
 import { describe, PERCENTILE_METHOD, type Distribution } from './percentiles.js';
 import { requestMetrics, scheduleLagMs, type RequestMetrics } from './request-metrics.js';
-import { concurrency, peakOutputTokensPerS, type TimeWindow } from './throughput.js';
+import { concurrency, peakOutputTokensPerS } from './throughput.js';
+import { selectMeasured, type TimeWindow } from '../measure/measured.js';
+
+export { defaultWindow } from '../measure/measured.js';
 import { inputTokenTotals, outputTokenTotals, type OutputTokenTotals, type TokenTotals } from './tokens.js';
 
 export const WINDOW_DEFINITION =
@@ -97,23 +100,13 @@ export interface RunSummary {
 }
 
 /**
- * Summarizes measured (non-warm-up) request records into the run summary.
+ * Summarizes a run's records (warm-up included: they are counted and left out, see measure/measured.ts).
  *
  * @example summarize(records, { slo: parseSlo('ttft=500ms,tpot=50ms') }).goodput.attainment
  */
 export function summarize(records: readonly RequestRecord[], options: SummarizeOptions = {}): RunSummary {
-  const measured = records.filter((r) => !r.warmup);
-  const window = options.window ?? defaultWindow(measured);
-  const inWindow = options.window
-    ? measured.filter((r) => r.t_send >= window.start && r.t_send <= window.end)
-    : measured;
-  // Requests the client itself cut off (Ctrl-C, the end of a --duration grace) say nothing about the server:
-  // they are counted apart, not as failures.
-  const cutOff = inWindow.filter(isCutOff);
-  const counted = cutOff.length > 0 ? inWindow.filter((r) => !isCutOff(r)) : inWindow;
-  const succeeded = counted.filter((r) => r.ok);
-  const failed = counted.filter((r) => !r.ok);
-  const windowS = Math.max(0, window.end - window.start) / 1000;
+  const sel = selectMeasured(records, options.window ?? null);
+  const { window, windowS, inWindow, counted, succeeded, failed, cutOff } = sel;
   const rate = (x: number | null): number | null => (x !== null && windowS > 0 ? x / windowS : null);
 
   const metrics = succeeded.map(requestMetrics);
@@ -139,7 +132,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     window: {
       start_ms: window.start,
       end_ms: window.end,
-      source: options.window ? 'explicit' : 'measured_requests',
+      source: sel.windowSource,
       definition: WINDOW_DEFINITION,
     },
     window_s: windowS,
@@ -147,8 +140,8 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       total: counted.length,
       succeeded: succeeded.length,
       failed: failed.length,
-      warmup_excluded: records.length - measured.length,
-      outside_window_excluded: measured.length - inWindow.length,
+      warmup_excluded: sel.warmupExcluded,
+      outside_window_excluded: sel.outsideWindowExcluded,
       cut_off: cutOff.length,
     },
     ttft_ms: pick((m) => m.ttft_ms),
@@ -200,22 +193,6 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     }),
     fidelity: options.fidelity ?? null,
   };
-}
-
-function isCutOff(r: RequestRecord): boolean {
-  return !r.ok && r.error?.class === 'aborted';
-}
-
-/** First measured t_send to last measured t_end; an empty [0, 0] window when nothing was measured. */
-export function defaultWindow(measured: readonly RequestRecord[]): TimeWindow {
-  if (measured.length === 0) return { start: 0, end: 0 };
-  let start = Infinity;
-  let end = -Infinity;
-  for (const r of measured) {
-    start = Math.min(start, r.t_send);
-    end = Math.max(end, r.t_end);
-  }
-  return { start, end };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

@@ -3,13 +3,10 @@
  * Times are ms on the run clock.
  */
 import type { RequestRecord } from '../measure/record.js';
+import type { TimeWindow } from '../measure/measured.js';
 import { outputTokens } from './request-metrics.js';
 
-/** Measurement window, ms on the run clock, start <= end. */
-export interface TimeWindow {
-  start: number;
-  end: number;
-}
+export type { TimeWindow } from '../measure/measured.js';
 
 /**
  * Tokens attributed to each chunk of a record: a chunk's own count when the server gave one; chunks of

@@ -1,8 +1,10 @@
+import { InputError } from '../errors.js';
+
 /**
  * A dataset file that cannot be used: unreadable, malformed at a given line, or with no usable
  * entries. The message starts with `file:line:` (or `file:`) so editors and terminals can jump to it.
  */
-export class DatasetError extends Error {
+export class DatasetError extends InputError {
   override readonly name = 'DatasetError';
   /** The dataset path as the user gave it. */
   readonly file: string;

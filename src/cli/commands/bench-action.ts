@@ -4,7 +4,7 @@ import type { BenchmarkEvent } from '../../benchmark/events.js';
 import { resolveBenchmarkConfig } from '../../benchmark/resolve-config.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { formatSummary } from '../../report/console.js';
-import { EXIT } from '../main.js';
+import { EXIT } from '../exit-codes.js';
 
 /**
  * The bench command: progress on stderr (TTY only), the summary on stdout (stderr with --json, where stdout

@@ -64,9 +64,10 @@ const processIo: CompareIo = {
  * exit code. A run that cannot be found or read is a usage error (exit 2).
  */
 export async function runCompareCommand(base: string, candidate: string, flags: CompareFlags, io: CompareIo = processIo): Promise<number> {
-  const { EXIT, ExitError } = await import('../main.js');
-  const { loadRun, RunLoadError } = await import('../../compare/load-run.js');
+  const { EXIT, ExitError } = await import('../exit-codes.js');
+  const { loadRun, RunLoadError } = await import('../../results/load-run.js');
   const { compareRuns } = await import('../../compare/compare-runs.js');
+  const { toLoadedRun } = await import('../../compare/loaded-run.js');
   const { formatCompare } = await import('../../compare/format.js');
   const { parseMetricList } = await import('../../compare/thresholds.js');
   const { StoreError } = await import('../../store/errors.js');
@@ -75,7 +76,7 @@ export async function runCompareCommand(base: string, candidate: string, flags: 
   const gated = flags.failOnRegression !== undefined ? parseMetricList(flags.failOnRegression) : [];
   const load = async (ref: string, role: string) => {
     try {
-      return await loadRun(ref, flags.db !== undefined ? { db: flags.db } : {});
+      return toLoadedRun(await loadRun(ref, flags.db !== undefined ? { db: flags.db } : {}));
     } catch (error) {
       const notFound = error instanceof StoreError && (error.code === 'not_found' || error.code === 'ambiguous');
       if (error instanceof RunLoadError || notFound) throw new ExitError(EXIT.usage, `${role} ${error.message}`);

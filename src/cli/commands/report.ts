@@ -37,15 +37,9 @@ export function registerReport(program: Command, setExit: (code: number) => void
       if (f.label && f.label.length > refs.length) {
         throw new ConfigError('--label', `--label: ${f.label.length} labels given for ${refs.length} runs`);
       }
-      const { loadReportRuns } = await import('../../report/html/load-runs.js');
-      const loaded = await loadReportRuns(refs, {
-        // Opened only for references that are not paths: a report from files never creates a store.
-        openStore: async () => {
-          const { openSqliteStore, defaultDbPath } = await import('../../store/sqlite-store.js');
-          return openSqliteStore(f.db ?? defaultDbPath());
-        },
-      });
-      const runs = loaded.map((run, i) => (f.label?.[i] ? { ...run, label: f.label[i]! } : run));
+      const { loadRuns } = await import('../../results/load-run.js');
+      const loaded = await loadRuns(refs, f.db !== undefined ? { db: f.db } : {});
+      const runs: ReportRun[] = loaded.map((run, i) => ({ label: f.label?.[i] ?? run.label, results: run.results, records: run.records ?? [] }));
       if (f.html) {
         const { writeHtmlReport } = await import('../../report/html/write-report.js');
         const compare = f.compare && runs.length >= 2 ? await compareTables(runs) : undefined;
@@ -69,8 +63,9 @@ export function registerReport(program: Command, setExit: (code: number) => void
 /** The first run is the base; every other run is compared with it. */
 async function compareTables(runs: readonly ReportRun[]): Promise<CompareTable[]> {
   const { compareRuns } = await import('../../compare/compare-runs.js');
-  const { compareTable, loadedRunOf } = await import('../../report/html/compare-table.js');
+  const { compareTable } = await import('../../report/html/compare-table.js');
+  const { toLoadedRun } = await import('../../compare/loaded-run.js');
   process.stderr.write(`comparing ${runs.length - 1 === 1 ? 'two runs' : `${runs.length - 1} runs with the first`} (bootstrap intervals; --no-compare skips this)\n`);
-  const base = loadedRunOf(runs[0]!);
-  return runs.slice(1).map((run) => compareTable(compareRuns(base, loadedRunOf(run))));
+  const base = toLoadedRun(runs[0]!);
+  return runs.slice(1).map((run) => compareTable(compareRuns(base, toLoadedRun(run))));
 }

@@ -1,6 +1,6 @@
 /** The data every chart of the page draws, computed in TS from the raw records (the page only plots it). */
 import type { RequestRecord } from '../../measure/record.js';
-import type { ResultsDocument } from '../results.js';
+import type { ResultsDocument } from '../../results/results-document.js';
 import { distributionData, type DistributionData } from './distribution-chart.js';
 import { LATENCY_METRICS, latencySamples, measuredRecords, type LatencyMetric } from './samples.js';
 import { scatterData, type ScatterData } from './scatter.js';

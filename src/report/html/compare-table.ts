@@ -1,6 +1,5 @@
 /** Turns a compareRuns report into the renderer's CompareTable (the renderer itself knows nothing of compare). */
-import type { CompareReport, ConfidenceInterval, LoadedRun, MetricComparison, Verdict } from '../../compare/types.js';
-import type { ReportRun } from './chart-data.js';
+import type { CompareReport, ConfidenceInterval, MetricComparison, Verdict } from '../../compare/types.js';
 import type { CompareTable } from './comparison-section.js';
 
 const VERDICT_TEXT: Record<Verdict, string> = {
@@ -10,22 +9,12 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   'n/a': 'n/a',
 };
 
-/** The `LoadedRun` shape compareRuns takes, from a report run. */
-export function loadedRunOf(run: ReportRun): LoadedRun {
-  const r = run.results.run;
-  return {
-    label: run.label,
-    source: run.label,
-    results: { id: r.id, tool_version: r.tool_version, status: r.status, config: r.config, target: r.target, summary: run.results.summary },
-    records: run.records.length > 0 ? [...run.records] : null,
-  };
-}
 
 /**
  * One table row per metric: base, candidate, change, interval, verdict; rows tinted by verdict; fairness
  * warnings and notes below.
  *
- * @example renderHtmlReport(runs, { compare: compareTable(compareRuns(loadedRunOf(a), loadedRunOf(b))) })
+ * @example renderHtmlReport(runs, { compare: compareTable(compareRuns(toLoadedRun(a), toLoadedRun(b))) })
  */
 export function compareTable(report: CompareReport): CompareTable {
   const level = `${Math.round(report.confidence * 1000) / 10}% CI`;

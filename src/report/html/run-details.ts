@@ -1,6 +1,6 @@
 /** Markup for a run's conditions, outcomes and texts. Every value from a file, server or model is escaped. */
 import type { RequestRecord } from '../../measure/record.js';
-import type { ResultsDocument } from '../results.js';
+import type { ResultsDocument } from '../../results/results-document.js';
 import { escapeHtml as e } from './escape.js';
 import { fmt, numberAt, pct } from './summary-figures.js';
 

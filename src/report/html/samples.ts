@@ -1,7 +1,8 @@
 /** Per-request samples a report draws, taken from the raw records exactly as the summary takes them. */
 import type { RequestRecord } from '../../measure/record.js';
-import type { ResultsDocument } from '../results.js';
+import type { ResultsDocument } from '../../results/results-document.js';
 import { e2eMs, tpotMs, ttftMs } from '../../stats/request-metrics.js';
+import { selectMeasured, type StatedWindow } from '../../measure/measured.js';
 
 export const LATENCY_METRICS = ['ttft', 'tpot', 'itl', 'e2e'] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
@@ -20,11 +21,8 @@ export interface MeasuredRecords {
 export function measuredRecords(records: readonly RequestRecord[], results: ResultsDocument | null): MeasuredRecords {
   const window = (results?.summary as { window?: { start_ms?: unknown; end_ms?: unknown; source?: unknown } } | undefined)?.window;
   const start = typeof window?.start_ms === 'number' && Number.isFinite(window.start_ms) ? window.start_ms : null;
-  const end = typeof window?.end_ms === 'number' && Number.isFinite(window.end_ms) ? window.end_ms : null;
-  const explicit = window?.source === 'explicit' && start !== null && end !== null;
-  const kept = records.filter(
-    (r) => isUsable(r) && !r.warmup && (!explicit || (r.t_send >= (start as number) && r.t_send <= (end as number))),
-  );
+  const explicit = window?.source === 'explicit' && start !== null;
+  const kept = selectMeasured(records.filter(isUsable), explicit ? (window as StatedWindow) : null).inWindow;
   kept.sort((a, b) => a.t_send - b.t_send || a.index - b.index);
   let origin = start;
   if (origin === null || (kept.length > 0 && !explicit && kept[0]!.t_send < origin)) origin = kept[0]?.t_send ?? 0;

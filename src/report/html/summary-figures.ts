@@ -1,5 +1,5 @@
 /** The headline figures of a run, read defensively from results.summary (a file may lack any field). */
-import type { ResultsDocument } from '../results.js';
+import type { ResultsDocument } from '../../results/results-document.js';
 
 export type Tone = 'good' | 'bad' | 'warn' | '';
 

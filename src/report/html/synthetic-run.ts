@@ -5,7 +5,7 @@
 import type { ErrorClass, RequestRecord, TokenChunk } from '../../measure/record.js';
 import { summarize } from '../../stats/summary.js';
 import { createRng } from '../../util/rng.js';
-import { buildResults } from '../results.js';
+import { buildResults } from '../../results/results-document.js';
 import type { ReportRun } from './chart-data.js';
 
 export interface SyntheticRunOptions {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeRecord } from '../stats/record-builder.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds, parseThresholds } from '../config/threshold.js';
-import { buildResults, parseResultsDocument, RESULTS_SCHEMA_VERSION, ResultsFormatError } from './results.js';
+import { buildResults, parseResultsDocument, RESULTS_SCHEMA_VERSION, ResultsFormatError } from './results-document.js';
 
 const summary = summarize([makeRecord({ chunks: [100, 120, 140], t_end: 150 })], { slo: { ttft_ms: 500 } });
 const doc = buildResults({

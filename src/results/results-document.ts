@@ -2,6 +2,7 @@
  * The versioned results.json document: what a run produced, re-renderable without re-running.
  * Field by field description: docs/results-schema.md. Bump RESULTS_SCHEMA_VERSION on any breaking change.
  */
+import { InputError } from '../errors.js';
 import type { ApiKind } from '../client/types.js';
 import type { ThresholdOutcome } from '../config/threshold.js';
 import type { RunSummary } from '../stats/summary.js';
@@ -83,11 +84,8 @@ export function buildResults(input: BuildResultsInput): ResultsDocument {
 }
 
 /** Error reading a results document: wrong shape or unsupported schema version. */
-export class ResultsFormatError extends Error {
+export class ResultsFormatError extends InputError {
   override readonly name = 'ResultsFormatError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**

@@ -6,17 +6,15 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { InputError } from '../errors.js';
 import type { RequestRecord } from '../measure/record.js';
 import { summarize } from '../stats/summary.js';
 import type { RunRow, RunStore } from '../store/types.js';
-import { buildResults, parseResultsDocument, type ResultsDocument } from './results.js';
+import { buildResults, parseResultsDocument, type ResultsDocument } from './results-document.js';
 
 /** A run that cannot be loaded: missing file, bad JSON, a line that is not a request record. */
-export class RunLoadError extends Error {
+export class RunLoadError extends InputError {
   override readonly name = 'RunLoadError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export interface StoredRun {
@@ -74,7 +72,7 @@ async function rebuildFromJsonl(dir: string): Promise<StoredRun> {
     endedAt: mtime,
     config: null,
     target: { url: 'unknown', model: 'unknown', api: 'chat' },
-    summary: summarize(records.filter((r) => !r.warmup)),
+    summary: summarize(records),
     status: 'interrupted',
   });
   return { id, source: jsonl, results, records, notes };
@@ -92,7 +90,6 @@ export function loadRunFromStore(store: RunStore, ref: string): StoredRun {
 export function resultsOfRow(row: RunRow, records: readonly RequestRecord[]): ResultsDocument {
   if (row.results) return parseResultsDocument(row.results, `run ${row.id}`);
   const config = (row.config ?? {}) as Record<string, unknown>;
-  const measured = records.filter((r) => !r.warmup);
   return buildResults({
     id: row.id,
     toolVersion: row.environment.tool_version,
@@ -105,7 +102,7 @@ export function resultsOfRow(row: RunRow, records: readonly RequestRecord[]): Re
       api: config['api'] === 'completions' ? 'completions' : 'chat',
       embedded: row.environment.engine === 'inferscope-embedded',
     },
-    summary: summarize(measured),
+    summary: summarize(records),
     status: row.status,
   });
 }
