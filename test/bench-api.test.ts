@@ -59,7 +59,7 @@ test('warm-up requests are sent first and excluded from every figure', async () 
   const { results, records } = await runBenchmark({ url: server.url, concurrency: 2, requests: 6, warmup: 3, outputTokens: '6', scrape: false });
   assert.equal(records.filter((r) => r.warmup).length, 3);
   assert.equal(results.summary.requests.total, 6);
-  assert.equal(results.summary.requests.warmup_excluded, 0);
+  assert.equal(results.summary.requests.warmup_excluded, 3);
   const firstMeasured = Math.min(...records.filter((r) => !r.warmup).map((r) => r.t_send));
   assert.ok(records.filter((r) => r.warmup).every((r) => r.t_end <= firstMeasured + 0.001), 'warm-up finished before measuring');
 });
@@ -70,7 +70,7 @@ test('a JSONL dataset drives the prompts; a bad line is an error naming the line
   writeFileSync(file, ['{"prompt": "first prompt", "max_tokens": 3}', '{"messages": [{"role": "user", "content": "second"}]}', '{oops', '{"prompt": "third"}'].join('\n'));
   await assert.rejects(runBenchmark({ url: server.url, dataset: file, requests: 3, scrape: false }), /prompts\.jsonl:3/);
   const bad = await runCli(['bench', '--url', server.url, '--dataset', file, '--requests', '3', '--no-scrape']);
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /prompts\.jsonl:3: invalid JSON/);
   const before = server.requests.length;
   const { results } = await runBenchmark({ url: server.url, dataset: file, skipBadLines: true, requests: 3, concurrency: 1, scrape: false });

@@ -44,7 +44,7 @@ test('bench records every run with its labels; runs list / show / export / tag w
   const csv = await runCli(['runs', 'export', id, '--format', 'csv', '--db', db]);
   assert.equal(csv.stdout.trim().split('\n').length, 11);
   const unknown = await runCli(['runs', 'show', 'zzzz', '--db', db]);
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /zzzz/);
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startEngineProcess, type EngineProcess } from '../src/benchmark/engine-process.js';
+import { startEngineProcess, type EngineProcess } from '../src/engine/engine-process.js';
 import { runBenchmark } from '../src/benchmark/run-benchmark.js';
 import { counterIncrease, histogramQuantile, type Bucket, type Point } from '../src/server-metrics/promql.js';
 import type { ScrapeRecord } from '../src/server-metrics/scraper.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
 
 /**
@@ -10,14 +11,14 @@ export const benchmarkOptionsSchema = z
   .object({
     /** OpenAI base URL including /v1; absent -> the embedded engine. */
     url: z.string().url().optional(),
-    api: z.enum(['chat', 'completions']).default('chat'),
+    api: z.enum(['chat', 'completions']).default(DEFAULTS.api),
     model: z.string().min(1).optional(),
     /** The key itself (from OPENAI_API_KEY or --api-key-env); never written anywhere. */
     apiKey: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
 
-    inputTokens: z.string().default('256'),
-    outputTokens: z.string().default('128'),
+    inputTokens: z.string().default(DEFAULTS.inputTokens),
+    outputTokens: z.string().default(DEFAULTS.outputTokens),
     /** Ask the server for exactly the output length (ignore_eos/min_tokens where accepted). */
     exactOutput: z.boolean().default(true),
     /**
@@ -31,23 +32,23 @@ export const benchmarkOptionsSchema = z
 
     concurrency: z.number().int().positive().optional(),
     rate: z.number().positive().optional(),
-    arrival: z.enum(['poisson', 'constant', 'gamma']).default('poisson'),
-    burstiness: z.number().positive().default(1),
+    arrival: z.enum(['poisson', 'constant', 'gamma']).default(DEFAULTS.arrival),
+    burstiness: z.number().positive().default(DEFAULTS.burstiness),
     maxConcurrency: z.number().int().positive().optional(),
     rampUpS: z.number().nonnegative().default(0),
     requests: z.number().int().positive().optional(),
     durationS: z.number().positive().optional(),
-    warmup: z.number().int().nonnegative().default(0),
-    seed: z.number().int().nonnegative().default(42),
+    warmup: z.number().int().nonnegative().default(DEFAULTS.warmup),
+    seed: z.number().int().nonnegative().default(DEFAULTS.seed),
 
     timeouts: z
       .object({
-        connect_ms: z.number().positive().default(10_000),
-        ttft_ms: z.number().positive().default(120_000),
-        idle_ms: z.number().positive().default(60_000),
-        total_ms: z.number().positive().default(600_000),
+        connect_ms: z.number().positive().default(DEFAULTS.timeouts.connect_ms),
+        ttft_ms: z.number().positive().default(DEFAULTS.timeouts.ttft_ms),
+        idle_ms: z.number().positive().default(DEFAULTS.timeouts.idle_ms),
+        total_ms: z.number().positive().default(DEFAULTS.timeouts.total_ms),
       })
-      .default({ connect_ms: 10_000, ttft_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 }),
+      .default({ ...DEFAULTS.timeouts }),
 
     slo: z.string().optional(),
     sloTpotNaIsGood: z.boolean().default(false),
@@ -70,7 +71,7 @@ export const benchmarkOptionsSchema = z
     /** 'auto' = the target's own /metrics when it answers; [] with scrape:false turns scraping off. */
     scrapeUrls: z.array(z.string().url()).default([]),
     scrape: z.boolean().default(true),
-    scrapeIntervalS: z.number().positive().default(1),
+    scrapeIntervalS: z.number().positive().default(DEFAULTS.scrapeIntervalS),
 
     /** SQLite path; undefined -> no store unless the caller sets one. */
     db: z.string().optional(),
@@ -79,11 +80,11 @@ export const benchmarkOptionsSchema = z
     /** Embedded engine (used when url is absent). */
     engine: z
       .object({
-        preset: z.string().default('tiny'),
+        preset: z.string().default(DEFAULTS.engine.preset),
         modelPath: z.string().optional(),
-        parallel: z.number().int().positive().default(4),
+        parallel: z.number().int().positive().default(DEFAULTS.engine.parallel),
       })
-      .default({ preset: 'tiny', parallel: 4 }),
+      .default({ ...DEFAULTS.engine }),
   })
   .strict();
 

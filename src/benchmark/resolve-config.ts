@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
 import { parseSlo, type Slo } from '../config/slo.js';
 import { parseThreshold, type Threshold } from '../config/threshold.js';
@@ -17,9 +18,6 @@ export interface BenchmarkConfig {
   thresholds: Threshold[];
 }
 
-/** Default bounds when the user gives neither --requests nor --duration. */
-export const DEFAULT_REQUESTS = { embedded: 32, remote: 100 } as const;
-export const DEFAULT_CONCURRENCY = 4;
 
 export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig {
   const options = validateOptions(input);
@@ -33,12 +31,12 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
           maxConcurrency: options.maxConcurrency ?? null,
           rampUpS: options.rampUpS,
         }
-      : { kind: 'concurrency', concurrency: options.concurrency ?? DEFAULT_CONCURRENCY };
+      : { kind: 'concurrency', concurrency: options.concurrency ?? DEFAULTS.concurrency };
   if (options.rampUpS > 0 && options.rate === undefined) {
     throw new ConfigError('rampUpS', '--ramp-up applies to --rate runs');
   }
   const requests =
-    options.requests ?? (options.durationS === undefined ? (options.url ? DEFAULT_REQUESTS.remote : DEFAULT_REQUESTS.embedded) : null);
+    options.requests ?? (options.durationS === undefined ? (options.url ? DEFAULTS.requests.remote : DEFAULTS.requests.embedded) : null);
   const limits: RunLimits = { requests, durationS: options.durationS ?? null, warmup: options.warmup };
 
   const workload: BenchmarkConfig['workload'] = options.dataset

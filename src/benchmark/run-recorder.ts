@@ -1,10 +1,9 @@
 import type { RequestRecord } from '../measure/record.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
 import { createRequestWriter } from '../store/batch-writer.js';
 import { collectEnvironment } from '../store/environment.js';
 import type { FinalRunStatus, RunStore, ServerSample } from '../store/types.js';
 
-/** Records one benchmark run in the store as it goes: created at start, requests as they finish, summary at the end. */
+/** Records one run in the store as it goes: created at start, requests as they finish, summary at the end. */
 export interface RunRecorder {
   readonly runId: string;
   add(record: RequestRecord): void;
@@ -24,8 +23,8 @@ export interface RecorderMeta {
   extra?: Record<string, unknown>;
 }
 
-export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder {
-  const store: RunStore = openSqliteStore(dbPath);
+/** Creates the run in an open store (the session's; the recorder never closes it). */
+export function openRunRecorder(store: RunStore, meta: RecorderMeta): RunRecorder {
   const run = store.createRun({
     config: meta.config,
     labels: meta.labels,
@@ -41,7 +40,6 @@ export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder
     },
   });
   const writer = createRequestWriter(store, run.id);
-  let closed = false;
   return {
     runId: run.id,
     add: (record) => writer.add(record),
@@ -50,11 +48,6 @@ export function openRunRecorder(dbPath: string, meta: RecorderMeta): RunRecorder
       if (samples.length > 0) store.appendServerSamples(run.id, samples);
       store.finishRun(run.id, { status, summary: results.summary, results });
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      writer.close();
-      store.close();
-    },
+    close: () => writer.close(),
   };
 }

@@ -6,51 +6,46 @@ import {
   detectMetricsUrl,
   startScraper,
   summarizeServerMetrics,
-  type CrossCheck,
   type ScrapeRecord,
   type Scraper,
-  type ServerSummary,
+  type ServerResults,
 } from '../server-metrics/index.js';
 import type { RunSummary } from '../stats/summary.js';
 import type { ServerSample } from '../store/types.js';
 import type { BenchmarkListener } from './events.js';
-import type { ValidatedOptions } from './options.js';
-
-export type ServerResults = ServerSummary & { cross_check: CrossCheck | null };
 
 /**
- * The server-side view of a run: scrapes the server's /metrics (given URLs, or the target's own when it answers)
- * before the first request, on a timer while the load runs, at the start of the measured phase, and once after
- * the last request, so window deltas are exact. A failed scrape is recorded, never fatal.
+ * The server-side view of a session: one scraper of the server's /metrics (given URLs, or the target's own when it
+ * answers) runs for the whole session; each step opens a window with a scrape before its first request, scrapes
+ * again when its measured phase starts (after warm-up) and once after its last request, so window deltas are
+ * exact. A failed scrape is recorded, never fatal.
  */
 export interface ServerView {
   readonly urls: string[];
   engines(): string[];
-  /** Marks the start of the measured phase (after warm-up): scrapes at once so warm-up tokens stay out. */
-  markMeasuringStart(): void;
-  /** Final scrape; the summary over the measured window, or null when nothing was scraped. */
-  finish(window: { start: number; end: number }): Promise<ServerSummary | null>;
-  /** Adds the client-vs-server cross-check to the server summary. */
-  withCrossCheck(server: ServerSummary, client: RunSummary): ServerResults;
-  writeSamples(path: string): void;
-  rawSamples(): ServerSample[];
+  /** Scrapes now and opens a step's window at that scrape. */
+  beginStep(): Promise<StepServerView>;
   stop(): Promise<void>;
 }
 
-export async function startServerView(
-  o: ValidatedOptions,
-  baseUrl: string,
-  clock: Clock,
-  emit: BenchmarkListener,
-): Promise<ServerView> {
-  let urls: string[] = [];
-  let engines: string[] = [];
-  if (o.scrape) {
-    urls = [...o.scrapeUrls];
-    if (urls.length === 0) {
-      const found = await detectMetricsUrl(baseUrl, { timeoutMs: 3000 }).catch(() => undefined);
-      if (found) urls.push(found);
-    }
+export interface StepServerView {
+  /** The measured phase starts (after warm-up): scrapes at once so warm-up tokens stay out of the window. */
+  markMeasuringStart(): void;
+  /** Final scrape; the step's server results over the measured window (null when nothing was scraped), and its raw scrapes. */
+  finish(window: { start: number; end: number }, client: RunSummary): Promise<{ server: ServerResults | null; scrapes: ScrapeRecord[] }>;
+}
+
+export interface ServerViewOptions {
+  scrape: boolean;
+  scrapeUrls: string[];
+  scrapeIntervalS: number;
+}
+
+export async function startServerView(o: ServerViewOptions, baseUrl: string, clock: Clock, emit: BenchmarkListener): Promise<ServerView> {
+  const urls = o.scrape ? [...o.scrapeUrls] : [];
+  if (o.scrape && urls.length === 0) {
+    const found = await detectMetricsUrl(baseUrl, { timeoutMs: 3000 }).catch(() => undefined);
+    if (found) urls.push(found);
   }
   if (urls.length === 0) return nullView();
 
@@ -60,51 +55,62 @@ export async function startServerView(
     clock,
     timeoutMs: Math.max(1000, Math.min(5000, o.scrapeIntervalS * 1000)),
   });
-  // The first scrape must land before the first request; it also tells which engines are there.
-  engines = engineIds(await scraper.ready());
-  let scrapes: ScrapeRecord[] = [];
-  let measuringStartScrape: Promise<void> | null = null;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    scrapes = (await scraper.stop()).scrapes;
-  };
+  // The first scrape tells which engines are there (for the run's fingerprint).
+  const engines = engineIds(await scraper.ready());
   return {
     urls,
     engines: () => engines,
+    async beginStep() {
+      await scraper.scrapeNow();
+      // Only the scrapes of this step are kept from here on: the one just taken opens its window.
+      const opened = scraper.scrapes();
+      scraper.discardBefore(opened[opened.length - 1]?.t_ms ?? clock.now());
+      return stepView(scraper, emit);
+    },
+    stop: async () => {
+      await scraper.stop();
+    },
+  };
+}
+
+function stepView(scraper: Scraper, emit: BenchmarkListener): StepServerView {
+  let measuringStartScrape: Promise<void> | null = null;
+  return {
     markMeasuringStart() {
       measuringStartScrape = scraper.scrapeNow();
     },
-    async finish(window) {
+    async finish(window, client) {
       await measuringStartScrape;
-      await stop();
+      await scraper.scrapeNow();
+      const scrapes = scraper.scrapes();
       const failed = scrapes.filter((s) => !s.ok);
       if (failed.length > 0) {
         emit({ type: 'warning', message: `${failed.length} of ${scrapes.length} scrapes failed (first: ${failed[0]!.url}: ${failed[0]!.error ?? failed[0]!.status})` });
       }
-      if (!scrapes.some((s) => s.ok)) return null;
-      // Start at the last scrape taken at or before the measured phase began (the pre-run scrape without warm-up).
+      if (!scrapes.some((s) => s.ok)) return { server: null, scrapes };
+      // Start at the last scrape taken at or before the measured phase began.
       const before = scrapes.filter((s) => s.ok && s.start_ms <= window.start);
       const start = measuringStartScrape ? window.start : (before[before.length - 1]?.t_ms ?? window.start);
-      return summarizeServerMetrics(scrapes, { start_ms: start });
-    },
-    withCrossCheck(server, client) {
-      const check = crossCheck(server, {
+      const summary = summarizeServerMetrics(scrapes, { start_ms: start });
+      const check = crossCheck(summary, {
         clientPromptTokens: client.tokens.input.total + client.tokens.failed.input,
         clientOutputTokens: client.tokens.output.total + client.tokens.failed.output,
         ...(client.ttft_ms.mean !== null ? { clientTtftMeanMs: client.ttft_ms.mean } : {}),
         ...(client.e2e_ms.mean !== null ? { clientE2eMeanMs: client.e2e_ms.mean } : {}),
         clientRequests: client.requests.succeeded,
       });
-      return { ...server, cross_check: check };
+      return { server: { ...summary, cross_check: check }, scrapes };
     },
-    writeSamples(path) {
-      writeFileSync(path, scrapes.map((s) => JSON.stringify(s)).join('\n') + (scrapes.length ? '\n' : ''));
-    },
-    rawSamples: () => scrapes.map((s) => ({ t_ms: s.t_ms, source: s.url, payload: s })),
-    stop,
   };
+}
+
+/** Raw scrapes as the store keeps them. */
+export function serverSamples(scrapes: readonly ScrapeRecord[]): ServerSample[] {
+  return scrapes.map((s) => ({ t_ms: s.t_ms, source: s.url, payload: s }));
+}
+
+export function writeServerSamples(path: string, scrapes: readonly ScrapeRecord[]): void {
+  writeFileSync(path, scrapes.map((s) => JSON.stringify(s)).join('\n') + (scrapes.length ? '\n' : ''));
 }
 
 /** Engines the /metrics endpoints reveal, known before the run starts (for the run's fingerprint). */
@@ -117,14 +123,6 @@ function engineIds(scrapes: readonly ScrapeRecord[]): string[] {
 }
 
 function nullView(): ServerView {
-  return {
-    urls: [],
-    engines: () => [],
-    markMeasuringStart() {},
-    finish: async () => null,
-    withCrossCheck: (server) => ({ ...server, cross_check: null }),
-    writeSamples() {},
-    rawSamples: () => [],
-    stop: async () => {},
-  };
+  const step: StepServerView = { markMeasuringStart() {}, finish: async () => ({ server: null, scrapes: [] }) };
+  return { urls: [], engines: () => [], beginStep: async () => step, stop: async () => {} };
 }

@@ -1,4 +1,4 @@
-import { startEngineProcess } from './engine-process.js';
+import { startEngineProcess, type EngineProcessOptions } from '../engine/engine-process.js';
 import type { BenchmarkListener } from './events.js';
 
 export interface ResolvedTarget {
@@ -11,14 +11,10 @@ export interface ResolvedTarget {
 }
 
 /**
- * The target of a run: the given URL, or the embedded llama.cpp engine started on a free loopback port.
+ * The target of a session: the given URL, or the embedded llama.cpp engine started on a free loopback port.
  * The engine runs in a child process so its compute never shares the load generator's CPU or event loop.
  */
-export async function resolveTarget(
-  url: string | undefined,
-  engine: { preset: string; modelPath?: string; parallel: number },
-  emit: BenchmarkListener,
-): Promise<ResolvedTarget> {
+export async function resolveTarget(url: string | undefined, engine: EngineProcessOptions, emit: BenchmarkListener): Promise<ResolvedTarget> {
   if (url) return { baseUrl: url.replace(/\/+$/, ''), embedded: false, close: async () => {} };
   emit({ type: 'phase', phase: 'starting-engine', detail: engine.modelPath ?? `preset ${engine.preset}` });
   const server = await startEngineProcess(engine);

@@ -31,8 +31,6 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
   });
   log(`serving model '${server.modelId}' (parallel ${opts.parallel}) at ${server.url}`);
   log(`metrics at ${server.url.replace(/\/v1$/, '')}/metrics; press Ctrl-C to stop`);
-  // A parent that forked us (bench's embedded target) learns the address over IPC.
-  process.send?.({ type: 'ready', url: server.url, modelId: server.modelId });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
@@ -42,11 +40,7 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    // Forked by a benchmark: stop when the parent goes away, even if it was killed.
-    if (process.send) process.once('disconnect', () => stop('SIGTERM'));
   });
   await server.close();
   log('stopped');
-  // An open IPC channel would keep this process alive.
-  if (process.connected) process.disconnect();
 }

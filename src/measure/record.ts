@@ -73,4 +73,9 @@ export interface RequestRecord {
   output_chars: number;
   /** Generated text, kept only when the run asks for it (--save-text). */
   output_text?: string;
+  /**
+   * Wall-clock anchor: ms since the Unix epoch of the run clock's zero, so records of other processes, machines
+   * and monitor probes line up (wall time of an event = clock_epoch_ms + its t). Absent in records of older runs.
+   */
+  clock_epoch_ms?: number;
 }

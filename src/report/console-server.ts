@@ -1,4 +1,4 @@
-import type { ServerResults } from '../benchmark/server-view.js';
+import type { ServerResults } from '../server-metrics/server-results.js';
 import type { LatencyStats } from '../server-metrics/index.js';
 
 type Paint = (text: string) => string;

@@ -3,7 +3,7 @@
  * where it goes and reports can re-render stored results.
  */
 import { formatServerSection } from './console-server.js';
-import type { ServerResults } from '../benchmark/server-view.js';
+import type { ServerResults } from '../server-metrics/server-results.js';
 import type { ThresholdResult } from '../config/threshold.js';
 import { formatSlo } from '../config/slo.js';
 import type { Distribution } from '../stats/percentiles.js';

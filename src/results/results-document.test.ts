@@ -4,6 +4,7 @@ import { makeRecord } from '../stats/record-builder.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds, parseThresholds } from '../config/threshold.js';
 import { buildResults, parseResultsDocument, RESULTS_SCHEMA_VERSION, ResultsFormatError } from './results-document.js';
+import type { ServerResults } from '../server-metrics/server-results.js';
 
 const summary = summarize([makeRecord({ chunks: [100, 120, 140], t_end: 150 })], { slo: { ttft_ms: 500 } });
 const doc = buildResults({
@@ -46,10 +47,10 @@ test('status defaults from fidelity; optional sections appear only when given', 
   const invalid = buildResults({
     id: 'x', startedAt: '', endedAt: '', config: {}, target: { url: 'u', model: 'm', api: 'completions' },
     summary: { ...summary, fidelity: { ...fidelityOk(), valid: false, invalid_reasons: ['schedule lag p99 120 ms > 50 ms'] } },
-    server: { scraped: true },
+    server: { scraped: true } as unknown as ServerResults,
   });
   assert.equal(invalid.run.status, 'invalid');
-  assert.deepEqual(invalid.server, { scraped: true });
+  assert.deepEqual(invalid.server, { scraped: true } as unknown as ServerResults);
   assert.equal(typeof buildResults({ ...invalid.run, id: 'y', startedAt: '', endedAt: '', summary }).run.tool_version, 'string');
 });
 

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import type { ApiKind } from '../client/types.js';
 import type { ThresholdOutcome } from '../config/threshold.js';
 import type { RunSummary } from '../stats/summary.js';
+import type { ServerResults } from '../server-metrics/server-results.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -31,6 +32,8 @@ export interface ResultsDocument {
     /** ISO-8601 wall clock, for humans only; durations come from the monotonic clock. */
     started_at: string;
     ended_at: string;
+    /** Wall-clock time (ms since the Unix epoch) of the run clock's zero: t on the run clock = this + t ms. */
+    clock_epoch_ms?: number;
     /** The run's configuration, already redacted by the caller. */
     config: unknown;
     target: ResultsTarget;
@@ -39,7 +42,7 @@ export interface ResultsDocument {
   /** Present when thresholds were given. */
   thresholds?: ThresholdOutcome;
   /** Server-side metrics over the window, when scraped (shape owned by server-metrics). */
-  server?: unknown;
+  server?: ServerResults;
 }
 
 export interface BuildResultsInput {
@@ -55,7 +58,9 @@ export interface BuildResultsInput {
   /** Defaults to 'invalid' when summary.fidelity says so, else 'completed'. */
   status?: RunStatus;
   thresholds?: ThresholdOutcome;
-  server?: unknown;
+  server?: ServerResults;
+  /** Wall-clock anchor of the run clock (ms since the Unix epoch); see RequestRecord.clock_epoch_ms. */
+  clockEpochMs?: number;
 }
 
 /**
@@ -73,6 +78,7 @@ export function buildResults(input: BuildResultsInput): ResultsDocument {
       status,
       started_at: toIso(input.startedAt),
       ended_at: toIso(input.endedAt),
+      ...(input.clockEpochMs !== undefined ? { clock_epoch_ms: input.clockEpochMs } : {}),
       config: input.config,
       target: input.target,
     },

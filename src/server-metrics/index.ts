@@ -19,6 +19,7 @@ export { gaugeStats, mergeStepSeries, percentile, type GaugeStats } from './seri
 export { summarizeServerMetrics, type ScrapeInput, type WindowOptions } from './window.js';
 export type { LatencyStats, ServerConceptSummary, ServerSummary } from './server-summary.js';
 export { crossCheck, type ClientFigures, type CrossCheck, type TokenMatch } from './cross-check.js';
+export type { ServerResults } from './server-results.js';
 export { startScraper, type ScrapeLog, type ScrapeRecord, type Scraper, type ScraperOptions } from './scraper.js';
 export { detectMetricsUrl, metricsUrlCandidates } from './detect-metrics-url.js';
 export { fetchExposition, METRICS_ACCEPT, type FetchOptions, type FetchResult } from './fetch-exposition.js';

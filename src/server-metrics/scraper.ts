@@ -38,7 +38,11 @@ export interface Scraper {
   ready(): Promise<ScrapeRecord[]>;
   /** Scrapes every URL now (after any round in progress); resolves when done. Never rejects. */
   scrapeNow(): Promise<void>;
-  /** Stops the timer, waits for the round in progress, scrapes a last time and returns every scrape. */
+  /** Every scrape kept so far, in time order. */
+  scrapes(): ScrapeRecord[];
+  /** Forgets scrapes taken before `tMs` (a long session keeps only what its current step needs). */
+  discardBefore(tMs: number): void;
+  /** Stops the timer, waits for the round in progress, scrapes a last time and returns every scrape kept. */
   stop(): Promise<ScrapeLog>;
 }
 
@@ -91,6 +95,7 @@ export function startScraper(options: ScraperOptions): Scraper {
     firstRound ??= results;
   };
   let firstRound: ScrapeRecord[] | undefined;
+  const sorted = (): ScrapeRecord[] => [...scrapes].sort((a, b) => a.t_ms - b.t_ms);
   const runRound = (): Promise<void> => {
     chain = chain.then(round, round);
     return chain;
@@ -111,6 +116,12 @@ export function startScraper(options: ScraperOptions): Scraper {
   return {
     ready: () => first,
     scrapeNow: runRound,
+    scrapes: sorted,
+    discardBefore(tMs) {
+      const kept = scrapes.filter((s) => s.t_ms >= tMs);
+      scrapes.length = 0;
+      scrapes.push(...kept);
+    },
     async stop(): Promise<ScrapeLog> {
       if (!stopped) {
         stopped = true;
@@ -118,7 +129,7 @@ export function startScraper(options: ScraperOptions): Scraper {
         await runRound();
         await agent.close();
       }
-      return { scrapes: [...scrapes].sort((a, b) => a.t_ms - b.t_ms) };
+      return { scrapes: sorted() };
     },
   };
 }

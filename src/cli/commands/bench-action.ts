@@ -52,7 +52,7 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
     }
     if (io.html || io.csv) {
       const { writeHtmlReport, writeReportCsv } = await import('../../report/html/index.js');
-      const run = { label: result.results.run.id, results: result.results, records: result.records.filter((r) => !r.warmup) };
+      const run = { label: result.results.run.id, results: result.results, records: result.records };
       if (io.html) {
         const { bytes } = writeHtmlReport([run], io.html);
         stderr.write(`wrote ${io.html} (${(bytes / 1e6).toFixed(2)} MB)\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import type { BenchmarkOptions } from '../../benchmark/options.js';
 import { defaultDbPath } from '../../store/default-path.js';
+import { DEFAULTS, formatDefaultMs } from '../../config/defaults.js';
 import {
   collect,
   collectHeader,
@@ -69,31 +70,31 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .command('bench')
     .description('Benchmark an OpenAI-compatible endpoint (the embedded engine when no --url is given)')
     .option('--url <url>', 'OpenAI base URL including /v1 (default: $OPENAI_BASE_URL, else the embedded engine)')
-    .option('--api <kind>', 'chat | completions', oneOf('--api', ['chat', 'completions'] as const), 'chat')
+    .option('--api <kind>', 'chat | completions', oneOf('--api', ['chat', 'completions'] as const), DEFAULTS.api)
     .option('--model <id>', 'model id (default: the first id from GET /models)')
-    .option('--api-key-env <NAME>', 'environment variable holding the API key (default: OPENAI_API_KEY)')
+    .option('--api-key-env <NAME>', `environment variable holding the API key (default: ${DEFAULTS.apiKeyEnv})`)
     .option('--header <K:V>', 'extra request header (repeatable)', collectHeader)
-    .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', '256')
-    .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', '128')
+    .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', DEFAULTS.inputTokens)
+    .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
     .option('--no-probe', 'skip the pre-run check of which optional fields the server accepts (send them all)')
     .option('--dataset <file>', 'prompts from a JSONL file ({"prompt"} or {"messages"}) or a ShareGPT JSON file')
     .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
     .option('--skip-bad-lines', 'skip malformed dataset lines (counted) instead of failing')
-    .option('--concurrency <n>', 'closed loop: keep N requests in flight (default 4)', positiveInt('--concurrency'))
+    .option('--concurrency <n>', `closed loop: keep N requests in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency'))
     .option('--rate <r>', 'open loop: requests per second', positiveNumber('--rate'))
-    .option('--arrival <kind>', 'poisson | constant | gamma', oneOf('--arrival', ['poisson', 'constant', 'gamma'] as const), 'poisson')
+    .option('--arrival <kind>', 'poisson | constant | gamma', oneOf('--arrival', ['poisson', 'constant', 'gamma'] as const), DEFAULTS.arrival)
     .option('--burstiness <b>', 'gamma shape (1 = Poisson, <1 burstier)', positiveNumber('--burstiness'))
     .option('--max-concurrency <n>', 'cap on requests in flight for --rate', positiveInt('--max-concurrency'))
     .option('--ramp-up <seconds>', 'ramp the rate up linearly over this time', seconds('--ramp-up'))
-    .option('--requests <n>', 'measured requests (default 100; 32 on the embedded engine)', positiveInt('--requests'))
+    .option('--requests <n>', `measured requests (default ${DEFAULTS.requests.remote}; ${DEFAULTS.requests.embedded} on the embedded engine)`, positiveInt('--requests'))
     .option('--duration <seconds>', 'stop sending after this long (e.g. 60, 2m)', seconds('--duration'))
-    .option('--warmup <n>', 'requests sent first and excluded from results', nonNegativeInt('--warmup'))
-    .option('--seed <n>', 'seed for workload and arrivals', nonNegativeInt('--seed'))
-    .option('--timeout-connect <d>', 'connect timeout (default 10s)', timeoutMs('--timeout-connect'))
-    .option('--timeout-ttft <d>', 'time to first token timeout (default 120s)', timeoutMs('--timeout-ttft'))
-    .option('--timeout-idle <d>', 'longest gap between chunks (default 60s)', timeoutMs('--timeout-idle'))
-    .option('--timeout-total <d>', 'whole request timeout (default 600s)', timeoutMs('--timeout-total'))
+    .option('--warmup <n>', `requests sent first and excluded from results (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup'))
+    .option('--seed <n>', `seed for workload and arrivals (default ${DEFAULTS.seed})`, nonNegativeInt('--seed'))
+    .option('--timeout-connect <d>', `connect timeout (default ${formatDefaultMs(DEFAULTS.timeouts.connect_ms)})`, timeoutMs('--timeout-connect'))
+    .option('--timeout-ttft <d>', `time to first token timeout (default ${formatDefaultMs(DEFAULTS.timeouts.ttft_ms)})`, timeoutMs('--timeout-ttft'))
+    .option('--timeout-idle <d>', `longest gap between chunks (default ${formatDefaultMs(DEFAULTS.timeouts.idle_ms)})`, timeoutMs('--timeout-idle'))
+    .option('--timeout-total <d>', `whole request timeout (default ${formatDefaultMs(DEFAULTS.timeouts.total_ms)})`, timeoutMs('--timeout-total'))
     .option('--slo <spec>', 'SLOs for goodput, e.g. ttft=500ms,tpot=50ms,e2e=10s')
     .option('--slo-tpot-na-good', 'count requests without a TPOT (one output chunk) as meeting a TPOT SLO')
     .option('--threshold <expr>', 'fail (exit 3) unless this holds, e.g. "ttft.p95<500ms" (repeatable)', collect)
@@ -108,13 +109,13 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--save-text', 'keep generated text in the per-request records')
     .option('--scrape <url>', "scrape this Prometheus /metrics during the run (repeatable; default: the target's own)", collect)
     .option('--no-scrape', 'do not scrape any /metrics')
-    .option('--scrape-interval <seconds>', 'seconds between scrapes (default 1; fractions allowed)', positiveNumber('--scrape-interval'))
+    .option('--scrape-interval <seconds>', `seconds between scrapes (default ${DEFAULTS.scrapeIntervalS}; fractions allowed)`, positiveNumber('--scrape-interval'))
     .option('--db <path>', 'record the run in this SQLite file (default: $INFERSCOPE_DB, else the user data directory)')
     .option('--no-db', 'do not record the run')
     .option('--label <k=v>', 'label the recorded run (repeatable)', collectLabel)
-    .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', 'tiny')
+    .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', DEFAULTS.engine.preset)
     .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
-    .option('--parallel <n>', 'embedded engine: requests decoded together (default 4)', positiveInt('--parallel'))
+    .option('--parallel <n>', `embedded engine: requests decoded together (default ${DEFAULTS.engine.parallel})`, positiveInt('--parallel'))
     .option('--no-color', 'plain summary without colors')
     .action(async (flags: BenchFlags) => {
       const { runBenchCommand } = await import('./bench-action.js');
@@ -131,7 +132,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
 
 /** Flags -> the programmatic API's options. Environment lookups happen here, at the edge. */
 export function toOptions(f: BenchFlags): BenchmarkOptions {
-  const keyEnv = f.apiKeyEnv ?? 'OPENAI_API_KEY';
+  const keyEnv = f.apiKeyEnv ?? DEFAULTS.apiKeyEnv;
   const apiKey = process.env[keyEnv];
   if (f.apiKeyEnv && !apiKey) throw new ConfigError('--api-key-env', `--api-key-env: environment variable ${keyEnv} is not set`);
   const url = f.url ?? (process.env.OPENAI_BASE_URL || undefined);

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { positiveInt, nonNegativeInt } from '../parse-flags.js';
+import { DEFAULTS } from '../../config/defaults.js';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the embedded OpenAI-compatible inference server (llama.cpp, CPU)')
     .option('--model <path.gguf>', 'serve this GGUF model (default: a generated random-weight model)')
-    .option('--preset <name>', 'generated model preset: tiny | small | medium', 'tiny')
-    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), 8000)
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), 4)
+    .option('--preset <name>', 'generated model preset: tiny | small | medium', DEFAULTS.engine.preset)
+    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), DEFAULTS.serve.port)
+    .option('--host <addr>', 'address to listen on', DEFAULTS.serve.host)
+    .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), DEFAULTS.engine.parallel)
     .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number }) => {
       const { serveCommand } = await import('../../engine/serve-command.js');
       await serveCommand({

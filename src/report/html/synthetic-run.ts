@@ -6,6 +6,7 @@ import type { ErrorClass, RequestRecord, TokenChunk } from '../../measure/record
 import { summarize } from '../../stats/summary.js';
 import { createRng } from '../../util/rng.js';
 import { buildResults } from '../../results/results-document.js';
+import type { ServerResults } from '../../server-metrics/server-results.js';
 import type { ReportRun } from './chart-data.js';
 
 export interface SyntheticRunOptions {
@@ -84,7 +85,7 @@ export function syntheticRun(options: SyntheticRunOptions): ReportRun {
   return { label: options.label ?? results.run.id, results, records };
 }
 
-function syntheticServer(records: readonly RequestRecord[], endMs: number): unknown {
+function syntheticServer(records: readonly RequestRecord[], endMs: number): ServerResults {
   const running: [number, number][] = [];
   const kv: [number, number][] = [];
   for (let s = 0; s * 1000 <= endMs; s++) {
@@ -97,7 +98,8 @@ function syntheticServer(records: readonly RequestRecord[], endMs: number): unkn
     running.push([at, inFlight]);
     kv.push([at, Math.min(1, inFlight / 64)]);
   }
-  return { engines: ['vllm'], series: { requests_running: running, kv_cache_usage: kv }, preemptions: 0 };
+  // A partial server section, as a report must render whatever an older or foreign results.json carries.
+  return { engines: ['vllm'], series: { requests_running: running, kv_cache_usage: kv }, preemptions: 0 } as unknown as ServerResults;
 }
 
 function lowerBound(records: readonly RequestRecord[], t: number): number {

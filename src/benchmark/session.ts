@@ -1,0 +1,183 @@
+import type { ClientConfig } from '../client/types.js';
+import { listModels, probeExactOutputSupport, probeServerInfo, type ServerInfo } from '../client/index.js';
+import { createClock, type Clock } from '../measure/clock.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { RunStore } from '../store/types.js';
+import type { Workload } from '../workload/spec.js';
+import { createSyntheticWorkload } from '../workload/synthetic.js';
+import { loadDataset } from '../workload/dataset.js';
+import { TOOL_VERSION } from '../version.js';
+import { EventBus, type BenchmarkListener } from './events.js';
+import type { BenchmarkOptions } from './options.js';
+import { scrubSecrets, secretsOf } from './redact.js';
+import { resolveBenchmarkConfig, type BenchmarkConfig } from './resolve-config.js';
+import { startServerView, type ServerView } from './server-view.js';
+import { runStep, type StepPlan, type StepResult } from './step.js';
+import { resolveTarget, type ResolvedTarget } from './target.js';
+
+/**
+ * A benchmark session: one target (a URL, or the embedded engine it started), one clock, one scraper of the
+ * server's /metrics and one store, set up once; any number of steps (load profiles) run on it, each measured into
+ * an ordinary run. A single `bench` is a session of one step; sweeps, capacity searches and the monitor's probes
+ * are sessions of many.
+ *
+ * @example
+ * const session = await openSession({ url: 'http://127.0.0.1:8000/v1', db: 'runs.db' });
+ * try {
+ *   for (const c of [1, 2, 4]) await session.runStep({ profile: { kind: 'concurrency', concurrency: c }, limits });
+ * } finally { await session.close(); }
+ */
+export interface BenchmarkSession {
+  readonly config: BenchmarkConfig;
+  readonly target: SessionTarget;
+  readonly clock: Clock;
+  /** Subscribe to events of every step (progress, logs). */
+  readonly events: EventBus;
+  /** Measures one load profile into a run; the default plan is the session's own profile and limits. */
+  runStep(plan?: Partial<StepPlan>, hooks?: { signal?: AbortSignal }): Promise<StepResult>;
+  close(): Promise<void>;
+}
+
+export interface SessionTarget {
+  url: string;
+  model: string;
+  embedded: boolean;
+  metricsUrls: string[];
+  info: ServerInfo;
+  /** Engine ids from /metrics, or the server's own word for itself. */
+  engine: string | null;
+}
+
+/** What a step needs from its session (see step.ts). */
+export interface SessionContext {
+  config: BenchmarkConfig;
+  target: SessionTarget;
+  clock: Clock;
+  bus: EventBus;
+  workload: Workload;
+  clientConfig: ClientConfig;
+  serverView: ServerView;
+  store: RunStore | null;
+  secrets: string[];
+  /** Steps started so far (the next step's index). */
+  steps: number;
+}
+
+export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: BenchmarkListener } = {}): Promise<BenchmarkSession> {
+  const config = resolveBenchmarkConfig(input);
+  const o = config.options;
+  const bus = new EventBus();
+  if (hooks.onEvent) bus.subscribe(hooks.onEvent);
+  const emit = bus.emit;
+  // Workloads are read (and datasets validated) before any traffic; outputs are opened before the first request.
+  const workload = await buildWorkload(config, emit);
+  const store = o.db ? openSqliteStore(o.db) : null;
+  const secrets = secretsOf(o.apiKey, o.headers);
+
+  let resolved: ResolvedTarget | null = null;
+  let serverView: ServerView | null = null;
+  try {
+    resolved = await resolveTarget(o.url, o.engine, emit);
+    emit({ type: 'phase', phase: 'probing' });
+    const auth = { ...(o.apiKey ? { apiKey: o.apiKey } : {}), headers: { ...o.headers } };
+    const model = o.model ?? resolved.embeddedModel ?? (await firstModel(resolved.baseUrl, auth));
+    const clientConfig: ClientConfig = {
+      baseUrl: resolved.baseUrl,
+      api: o.api,
+      model,
+      ...auth,
+      timeouts: o.timeouts,
+      includeUsage: true,
+      exactOutputFields: { ignore_eos: false, min_tokens: false },
+      saveText: o.saveText,
+      connections: 1,
+    };
+    await probeOptionalFields(config, clientConfig, resolved.embedded, emit);
+
+    const clock = createClock();
+    serverView = await startServerView(o, resolved.baseUrl, clock, emit);
+    const info: ServerInfo = resolved.embedded
+      ? { owned_by: 'inferscope', version: TOOL_VERSION, version_source: null }
+      : await probeServerInfo(resolved.baseUrl, model, auth);
+    if (info.version) info.version = scrubSecrets(info.version, secrets);
+    const target: SessionTarget = {
+      url: resolved.baseUrl,
+      model,
+      embedded: resolved.embedded,
+      metricsUrls: serverView.urls,
+      info,
+      engine: resolved.embedded ? 'inferscope-embedded' : (serverView.engines()[0] ?? info.owned_by),
+    };
+    emit({ type: 'target', url: target.url, model, embedded: target.embedded, metricsUrls: serverView.urls });
+
+    const ctx: SessionContext = { config, target, clock, bus, workload, clientConfig, serverView, store, secrets, steps: 0 };
+    const toClose = { resolved, serverView };
+    let closed = false;
+    return {
+      config,
+      target,
+      clock,
+      events: bus,
+      runStep: (plan = {}, stepHooks = {}) =>
+        runStep(ctx, { profile: config.profile, limits: config.limits, outDir: o.outDir ?? null, labels: {}, ...plan }, stepHooks),
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll(toClose.serverView, toClose.resolved, store);
+      },
+    };
+  } catch (err) {
+    await closeAll(serverView, resolved, store);
+    throw err;
+  }
+}
+
+async function closeAll(view: ServerView | null, target: ResolvedTarget | null, store: RunStore | null): Promise<void> {
+  try {
+    await view?.stop();
+  } finally {
+    try {
+      await target?.close();
+    } finally {
+      store?.close();
+    }
+  }
+}
+
+/** A few max_tokens=1 requests tell which optional fields the server accepts, so none of them breaks it. */
+async function probeOptionalFields(config: BenchmarkConfig, clientConfig: ClientConfig, embedded: boolean, emit: BenchmarkListener): Promise<void> {
+  const o = config.options;
+  const support = o.probe && !embedded ? await probeExactOutputSupport(clientConfig) : { ignore_eos: true, min_tokens: true, include_usage: true };
+  clientConfig.includeUsage = support.include_usage;
+  if (config.workload.kind === 'synthetic' && config.workload.output && o.exactOutput) {
+    clientConfig.exactOutputFields = { ignore_eos: support.ignore_eos, min_tokens: support.min_tokens };
+    if (!support.ignore_eos && !support.min_tokens) {
+      emit({ type: 'warning', message: 'the server accepts neither ignore_eos nor min_tokens: output lengths may fall short of --output-tokens' });
+    }
+  }
+  if (!support.include_usage) {
+    emit({ type: 'warning', message: 'the server rejects stream_options.include_usage: output tokens are counted by the client tokenizer' });
+  }
+}
+
+async function buildWorkload(config: BenchmarkConfig, emit: BenchmarkListener): Promise<Workload> {
+  const o = config.options;
+  if (config.workload.kind === 'synthetic') {
+    return createSyntheticWorkload({ inputTokens: config.workload.input, outputTokens: config.workload.output, seed: o.seed, exactOutput: o.exactOutput });
+  }
+  const loaded = await loadDataset(config.workload.path, {
+    skipBadLines: o.skipBadLines,
+    seed: o.seed,
+    exactOutput: o.exactOutput,
+    ...(o.datasetFormat ? { format: o.datasetFormat } : {}),
+  });
+  if (loaded.skipped > 0) emit({ type: 'warning', message: `skipped ${loaded.skipped} bad lines of ${config.workload.path}` });
+  for (const w of loaded.warnings) emit({ type: 'warning', message: w });
+  return loaded.workload;
+}
+
+async function firstModel(baseUrl: string, auth: { apiKey?: string; headers: Record<string, string> }): Promise<string> {
+  const ids = await listModels(baseUrl, { ...auth, timeoutMs: 10_000 });
+  if (ids.length === 0) throw new Error(`${baseUrl}/models lists no model; pass --model`);
+  return ids[0]!;
+}

@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ScrapeRecord } from '../server-metrics/index.js';
+import type { ResultsDocument } from '../results/results-document.js';
+import type { FinalRunStatus } from '../store/types.js';
+import { TOOL_VERSION } from '../version.js';
+import type { BenchmarkListener } from './events.js';
+import { openJsonlWriter, type JsonlWriter } from './jsonl-writer.js';
+import { openRunRecorder, type RunRecorder } from './run-recorder.js';
+import { serverSamples, writeServerSamples } from './server-view.js';
+import type { SessionContext } from './session.js';
+
+/**
+ * Where one step's results go: `requests.jsonl` (a line per finished request), the store (requests in batches),
+ * and at the end results.json, server-samples.jsonl and the run's summary in the store. Both record outputs
+ * subscribe to the session's record stream for the step's duration; they are opened before the first request, so an
+ * unwritable --out or a broken --db fails before any traffic.
+ */
+export interface StepOutputs {
+  readonly runId: string;
+  /** Subscribe this to the session's events for the step. */
+  readonly listener: BenchmarkListener;
+  finish(status: FinalRunStatus, results: ResultsDocument, scrapes: ScrapeRecord[]): void;
+  close(): void;
+}
+
+export function openStepOutputs(ctx: SessionContext, outDir: string | null, stepConfig: unknown, labels: Record<string, string>): StepOutputs {
+  const { target } = ctx;
+  let jsonl: JsonlWriter | null = null;
+  let recorder: RunRecorder | null = null;
+  try {
+    if (outDir) {
+      mkdirSync(outDir, { recursive: true });
+      jsonl = openJsonlWriter(join(outDir, 'requests.jsonl'));
+    }
+    recorder = ctx.store
+      ? openRunRecorder(ctx.store, {
+          config: stepConfig,
+          labels,
+          toolVersion: TOOL_VERSION,
+          targetUrl: target.url,
+          modelId: target.model,
+          engine: target.engine,
+          engineVersion: target.info.version,
+          extra: {
+            model_owned_by: target.info.owned_by,
+            engine_version_source: target.info.version_source,
+            metrics_engines: ctx.serverView.engines(),
+            clock_epoch_ms: ctx.clock.epochMs,
+          },
+        })
+      : null;
+  } catch (err) {
+    jsonl?.close();
+    throw err;
+  }
+  const runId = recorder?.runId ?? randomUUID().replace(/-/g, '').slice(0, 10);
+  let closed = false;
+  return {
+    runId,
+    listener(event) {
+      if (event.type !== 'request') return;
+      jsonl?.write(event.record);
+      recorder?.add(event.record);
+    },
+    finish(status, results, scrapes) {
+      if (outDir) {
+        writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+        if (results.server) writeServerSamples(join(outDir, 'server-samples.jsonl'), scrapes);
+      }
+      recorder?.finish(status, results, serverSamples(scrapes));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        jsonl?.close();
+      } finally {
+        recorder?.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { createOpenAIClient } from '../client/index.js';
+import { evaluateThresholds } from '../config/threshold.js';
+import type { RequestRecord } from '../measure/record.js';
+import { roundRecordTimes } from '../measure/round-times.js';
+import { runLoad } from '../load/runner.js';
+import type { LoadProfile, RunLimits } from '../load/types.js';
+import { buildResults, type ResultsDocument } from '../results/results-document.js';
+import { summarize } from '../stats/summary.js';
+import type { ValidatedOptions } from './options.js';
+import { redactHeaders, scrubRecord } from './redact.js';
+import type { SessionContext } from './session.js';
+import { openStepOutputs } from './step-outputs.js';
+
+/** One measured load profile of a session. */
+export interface StepPlan {
+  profile: LoadProfile;
+  limits: RunLimits;
+  /** Labels of the step's run, over the session's own. */
+  labels: Record<string, string>;
+  /** Directory for results.json and requests.jsonl; null for none. */
+  outDir: string | null;
+}
+
+export interface StepResult {
+  results: ResultsDocument;
+  /** Every record of the step, warm-up included, in completion order. */
+  records: RequestRecord[];
+  /** False when a --threshold was broken. */
+  thresholdsPassed: boolean;
+  status: 'completed' | 'interrupted' | 'invalid';
+}
+
+/** The most requests a step can have in flight: its connection count. */
+const OPEN_LOOP_DEFAULT_PEAK = 512;
+
+/**
+ * Runs one step: opens its outputs, sends the workload under the plan's load profile, and derives the run's
+ * results from its records and the server's /metrics over the measured window. Abort `signal` to stop sending;
+ * finished requests are kept and the results are still written.
+ */
+export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { signal?: AbortSignal }): Promise<StepResult> {
+  const { config, clock, bus, target } = ctx;
+  const o = config.options;
+  const emit = bus.emit;
+  const startedAt = new Date();
+  const stepConfig = configForStep(o, plan);
+  const outputs = openStepOutputs(ctx, plan.outDir, stepConfig, { ...o.labels, ...plan.labels });
+  const unsubscribe = bus.subscribe(outputs.listener);
+  const peak = plan.profile.kind === 'concurrency' ? plan.profile.concurrency : (plan.profile.maxConcurrency ?? OPEN_LOOP_DEFAULT_PEAK);
+  const client = createOpenAIClient({ ...ctx.clientConfig, connections: Math.max(1, peak) }, clock);
+  try {
+    const serverStep = await ctx.serverView.beginStep();
+    emit({ type: 'step', runId: outputs.runId, index: ctx.steps++, plannedRequests: plan.limits.requests, durationS: plan.limits.durationS });
+    if (plan.limits.warmup > 0) emit({ type: 'phase', phase: 'warmup' });
+    const load = await runLoad({
+      profile: plan.profile,
+      limits: plan.limits,
+      seed: o.seed,
+      clock,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      send: (req, signal) => client.send(ctx.workload.spec(req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
+      onRecord: (record) => {
+        roundRecordTimes(record);
+        scrubRecord(record, ctx.secrets);
+        record.clock_epoch_ms = clock.epochMs;
+        emit({ type: 'request', record });
+      },
+      onMeasuringStart: () => {
+        if (plan.limits.warmup > 0) serverStep.markMeasuringStart();
+        emit({ type: 'phase', phase: 'measuring' });
+      },
+    });
+    emit({ type: 'phase', phase: 'draining' });
+    const summary = summarize(load.records, {
+      ...(config.slo ? { slo: config.slo } : {}),
+      sloTpotNaIsGood: o.sloTpotNaIsGood,
+      fidelity: load.fidelity,
+      ...(o.prices ? { prices: o.prices } : {}),
+    });
+    const { server, scrapes } = await serverStep.finish({ start: load.measuredStart, end: load.measuredEnd }, summary);
+    const thresholdOutcome = config.thresholds.length > 0 ? evaluateThresholds(config.thresholds, summary) : null;
+    const status: StepResult['status'] = load.stoppedEarly ? 'interrupted' : load.fidelity.valid ? 'completed' : 'invalid';
+    const results = buildResults({
+      id: outputs.runId,
+      startedAt,
+      endedAt: new Date(),
+      clockEpochMs: clock.epochMs,
+      config: stepConfig,
+      target: { url: target.url, model: target.model, api: o.api, embedded: target.embedded },
+      summary,
+      status,
+      ...(thresholdOutcome ? { thresholds: thresholdOutcome } : {}),
+      ...(server ? { server } : {}),
+    });
+    outputs.finish(status, results, scrapes);
+    emit({ type: 'phase', phase: 'done' });
+    return { results, records: load.records, thresholdsPassed: thresholdOutcome?.passed ?? true, status };
+  } finally {
+    unsubscribe();
+    try {
+      outputs.close();
+    } finally {
+      await client.close();
+    }
+  }
+}
+
+/** The step's configuration as stored and reported: the session's options with the step's load, no key, secret headers masked. */
+function configForStep(o: ValidatedOptions, plan: StepPlan): Record<string, unknown> {
+  const { apiKey, ...rest } = o;
+  const p = plan.profile;
+  const load =
+    p.kind === 'concurrency'
+      ? { concurrency: p.concurrency, rate: undefined, maxConcurrency: undefined }
+      : { concurrency: undefined, rate: p.rate, arrival: p.arrival, burstiness: p.burstiness, maxConcurrency: p.maxConcurrency ?? undefined, rampUpS: p.rampUpS };
+  return {
+    ...rest,
+    ...load,
+    requests: plan.limits.requests ?? undefined,
+    durationS: plan.limits.durationS ?? undefined,
+    warmup: plan.limits.warmup,
+    outDir: plan.outDir ?? undefined,
+    labels: { ...o.labels, ...plan.labels },
+    headers: redactHeaders(o.headers),
+    api_key: apiKey ? '[redacted]' : null,
+  };
+}
