@@ -17,7 +17,7 @@ const ms = (s: number): number | null => (Number.isFinite(s) ? s * 1000 : null);
 /** Whether the buckets resolve quantile q or only bound it. Null where PromQL gives no value. */
 export function quantileSupport(q: number, buckets: readonly Bucket[]): QuantileSupport | null {
   const at = locateQuantile(q, buckets);
-  if (!at) return null;
+  if (!at || Number.isNaN(at.value)) return null;
   const upper = Number.isFinite(at.upper) ? at.upper * 1000 : null;
   const lower = Number.isFinite(at.lower) ? at.lower * 1000 : 0;
   const resolved = at.bucket === 'inner' && at.lower > 0 && at.upper <= RESOLVED_BUCKET_RATIO * at.lower;

@@ -21,6 +21,15 @@ export { summarizeServerMetrics, type ScrapeInput, type WindowOptions } from './
 export type { LatencyStats, QuantileSupport, ServerConceptSummary, ServerSummary } from './server-summary.js';
 export { CACHE_SHARE_NOTE, crossCheck, type ClientFigures, type CrossCheck, type TokenMatch } from './cross-check.js';
 export { promptCacheUse, type PromptCacheUse } from './cache-use.js';
+export { FAST_SCRAPE_INTERVAL_MS, FAST_SCRAPE_PHASE_MS, scrapeCadence, type CadenceInput, type ScrapeCadence } from './scrape-cadence.js';
 export { startScraper, type ScrapeLog, type ScrapeRecord, type Scraper, type ScraperOptions } from './scraper.js';
-export { detectMetricsUrl, metricsUrlCandidates } from './detect-metrics-url.js';
+export {
+  detectMetricsUrl,
+  metricsUrlCandidates,
+  noMetricsNote,
+  probeMetricsUrl,
+  type MetricsAttempt,
+  type MetricsProbe,
+  type MetricsServerHint,
+} from './detect-metrics-url.js';
 export { fetchExposition, METRICS_ACCEPT, type FetchOptions, type FetchResult } from './fetch-exposition.js';
