@@ -57,6 +57,11 @@ test('narrow inner buckets resolve; wide ones and +Inf only bound', () => {
   assert.deepEqual(quantileSupport(0.5, bucketsOf(TTFT, wide)), { status: 'bounded', lower_ms: 100, upper_ms: 250, bucket: 'inner' });
   const beyond = Array(100).fill(9000);
   assert.deepEqual(quantileSupport(0.99, bucketsOf(REQUEST_PHASE, beyond)), { status: 'bounded', lower_ms: 7680000, upper_ms: null, bucket: 'overflow' });
+  // SGLang's queue-time buckets start at le="0.0": requests that never queued are exactly 0, resolved; the next
+  // bucket, (0, 100] ms, only bounds.
+  const SGLANG_QUEUE = [0, 0.1, 0.2, 0.5, 1, 2, 3, 4, 5, 10];
+  assert.deepEqual(quantileSupport(0.5, bucketsOf(SGLANG_QUEUE, Array(10).fill(0))), { status: 'resolved', lower_ms: 0, upper_ms: 0, bucket: 'first' });
+  assert.deepEqual(quantileSupport(0.5, bucketsOf(SGLANG_QUEUE, Array(10).fill(0.03))), { status: 'bounded', lower_ms: 0, upper_ms: 100, bucket: 'inner' });
   // A 2x bucket (2.5, 5] s still resolves.
   assert.equal(quantileSupport(0.5, bucketsOf(REQUEST_PHASE, Array(10).fill(3)))!.status, 'resolved');
 });

@@ -18,6 +18,8 @@ const ms = (s: number): number | null => (Number.isFinite(s) ? s * 1000 : null);
 export function quantileSupport(q: number, buckets: readonly Bucket[]): QuantileSupport | null {
   const at = locateQuantile(q, buckets);
   if (!at || Number.isNaN(at.value)) return null;
+  // A first bucket ending at or below 0 (SGLang's queue time starts with le="0.0") holds exactly that value.
+  if (at.bucket === 'first' && at.upper <= 0) return { status: 'resolved', lower_ms: at.upper * 1000, upper_ms: at.upper * 1000, bucket: 'first' };
   const upper = Number.isFinite(at.upper) ? at.upper * 1000 : null;
   const lower = Number.isFinite(at.lower) ? at.lower * 1000 : 0;
   const resolved = at.bucket === 'inner' && at.lower > 0 && at.upper <= RESOLVED_BUCKET_RATIO * at.lower;
