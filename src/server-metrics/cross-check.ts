@@ -1,3 +1,4 @@
+import { GAUGE_MIN_SAMPLES } from './series-stats.js';
 import type { ServerSummary } from './server-summary.js';
 
 /** What the client measured over the same window (all optional). */
@@ -64,12 +65,14 @@ export function crossCheck(summary: ServerSummary, client: ClientFigures): Cross
           'requests arrived faster than the server could start them, so latency includes queueing.',
       );
     } else {
-      notes.push(`Requests waited in the server's queue (peak ${fmt(waiting.max)}, mean ${fmt(waiting.mean, 1)}).`);
+      const mean = waiting.samples >= GAUGE_MIN_SAMPLES ? `, mean ${fmt(waiting.mean, 1)}` : '';
+      notes.push(`Requests waited in the server's queue (peak ${fmt(waiting.max)}${mean}).`);
     }
   }
   const kv = summary.kv_cache_usage;
   if (kv && kv.max > 0.9) {
-    notes.push(`KV cache usage reached ${fmt(kv.max * 100)}% (mean ${fmt(kv.mean * 100)}%): the server was near its memory limit.`);
+    const mean = kv.samples >= GAUGE_MIN_SAMPLES ? ` (mean ${fmt(kv.mean * 100)}%)` : '';
+    notes.push(`KV cache usage reached ${fmt(kv.max * 100)}%${mean}: the server was near its memory limit.`);
   }
   if (summary.preemptions !== null && summary.preemptions > 0) {
     notes.push(`The server preempted ${fmt(summary.preemptions)} request(s) for lack of KV cache; their latency includes recomputation.`);
