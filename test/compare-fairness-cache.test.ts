@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { compareRuns } from '../src/compare/compare-runs.js';
 import { fairnessWarnings } from '../src/compare/fairness.js';
 import { formatCompare } from '../src/compare/format.js';
-import { loadRun } from '../src/compare/load-run.js';
+import { toLoadedRun } from '../src/compare/loaded-run.js';
 import { simulatedRun, type SimulatedRunSpec } from '../src/compare/simulate.js';
-import { buildResults } from '../src/report/results.js';
+import { buildResults } from '../src/results/results-document.js';
+import { loadRun } from '../src/results/load-run.js';
 import { promptCacheUse } from '../src/server-metrics/cache-use.js';
 
 const SPEC: SimulatedRunSpec = { seed: 1, requests: 200, concurrency: 4, ttftMs: 50, itlMs: 20, outputTokens: 16 };
@@ -71,7 +72,7 @@ test('runs loaded from results.json carry their server section into the comparis
     writeFileSync(p, JSON.stringify(doc));
     return p;
   });
-  const [a, b] = await Promise.all(paths.map((p) => loadRun(p)));
+  const [a, b] = await Promise.all(paths.map(async (p) => toLoadedRun(await loadRun(p))));
   assert.deepEqual(a!.results.server, server(51200, 1600));
   assert.ok(fairnessWarnings(a!.results, b!.results).some((x) => x.field === 'server.prompt_cache'));
 });
