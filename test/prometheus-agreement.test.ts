@@ -205,7 +205,11 @@ test('server-metrics window math agrees with a real Prometheus scraping the same
         const mine = ours[qKey[q]];
         assert.ok(mine !== null, `${name}.${qKey[q]}`);
         assertClose(mine / 1000, theirs, EXACT, `${name}.${qKey[q]} vs Prometheus over the bracket`);
-        line.push(`${qKey[q]} ${fmt(mine)}`);
+        // The judgement names the bucket the PromQL value was interpolated in.
+        const support = ours.quantile_support?.[qKey[q]];
+        assert.ok(support, `${name}.quantile_support.${qKey[q]}`);
+        assert.ok(mine >= support.lower_ms && mine <= (support.upper_ms ?? Infinity), `${name}.${qKey[q]} ${mine} outside its bucket ${JSON.stringify(support)}`);
+        line.push(`${qKey[q]} ${fmt(mine)}${support.status === 'bounded' ? ` (bounded: ${support.bucket} bucket ${fmt(support.lower_ms)}-${fmt(support.upper_ms)})` : ''}`);
       }
       const observed = only(await prom.query(`sum(${family}_count - ${family}_count ${at})`, afterSec), `${family} count`);
       assert.equal(ours.count, observed, `${name}.count vs Prometheus over the bracket`);

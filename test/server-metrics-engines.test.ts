@@ -14,7 +14,7 @@ const hist = (v: ConceptValues, c: keyof ConceptValues['histograms']) => {
   return { series: pts.length, count: pts.reduce((a, p) => a + p.count, 0), sum: pts.reduce((a, p) => a + p.sum, 0), buckets: pts[0]?.buckets?.length ?? 0 };
 };
 
-const VLLM_COUNTERS = { prompt_tokens: 12345, generation_tokens: 6789, preemptions: 1, prefix_cache_queries: 10000, prefix_cache_hits: 2500 };
+const VLLM_COUNTERS = { prompt_tokens: 12345, prompt_tokens_cached: 2500, generation_tokens: 6789, preemptions: 1, prefix_cache_queries: 10000, prefix_cache_hits: 2500 };
 const VLLM_REASONS = { stop: 40, length: 8, abort: 2 };
 
 test('vLLM V1 (current names): every concept', () => {
@@ -27,6 +27,7 @@ test('vLLM V1 (current names): every concept', () => {
   assert.deepEqual(hist(snap.total, 'itl'), { series: 1, count: 6739, sum: 130, buckets: 20 });
   for (const c of ['e2e', 'queue', 'prefill', 'decode'] as const) assert.equal(hist(snap.total, c).count, 50, c);
   assert.deepEqual(snap.models, {}, 'one model: no per-model split');
+  assert.ok(Object.keys(snap.total.counters.prompt_tokens_cached!)[0]!.startsWith('vllm:prompt_tokens_cached_total'), 'newest cached-token counter preferred');
   const ttft = Object.values(snap.total.histograms.ttft!)[0]!;
   assert.equal(ttft.buckets!.at(-1)!.le, Infinity);
   assert.deepEqual(ttft.buckets!.slice(4, 7), [{ le: 0.04, count: 0 }, { le: 0.06, count: 10 }, { le: 0.08, count: 40 }]);
@@ -89,7 +90,7 @@ test('SGLang: retractions are preemptions, cached/prompt tokens give the prefix 
   const snap = extractConcepts(load('sglang.txt'));
   assert.deepEqual(snap.engines, [{ id: 'sglang' }]);
   assert.deepEqual(snap.total.gauges, { requests_running: 5, requests_waiting: 4, kv_cache_usage: 0.61, prefix_cache_hit_rate: 0.33 });
-  assert.deepEqual(counters(snap.total), { prompt_tokens: 20000, generation_tokens: 9000, preemptions: 2, prefix_cache_queries: 20000, prefix_cache_hits: 5000 });
+  assert.deepEqual(counters(snap.total), { prompt_tokens: 20000, prompt_tokens_cached: 5000, generation_tokens: 9000, preemptions: 2 });
   assert.deepEqual(reasons(snap.total), { abort: 3 });
   assert.deepEqual(hist(snap.total, 'ttft'), { series: 1, count: 60, sum: 18, buckets: 19 });
   assert.equal(hist(snap.total, 'queue').count, 60);
@@ -109,12 +110,32 @@ test('TGI: summaries without buckets keep their quantiles; tokens from length hi
   assert.equal(snap.total.histograms.ttft, undefined, 'TGI has no TTFT metric');
 });
 
-test('llama.cpp: no labels, prefix llamacpp:, mean ITL from counters', () => {
+test('llama.cpp: no labels, prefix llamacpp:, mean ITL from counters; its prompt counter excludes cache hits', () => {
   const snap = extractConcepts(load('llamacpp.txt'));
   assert.deepEqual(snap.engines, [{ id: 'llamacpp' }]);
   assert.deepEqual(snap.total.gauges, { requests_running: 4, requests_waiting: 1 });
-  assert.deepEqual(counters(snap.total), { prompt_tokens: 1234570, generation_tokens: 45000 });
+  // An older build: computed prompt tokens only, no count of cached ones.
+  assert.deepEqual(counters(snap.total), { prompt_tokens_computed: 1234570, generation_tokens: 45000, prefill_seconds: 412.5 });
   assert.deepEqual(hist(snap.total, 'itl'), { series: 1, count: 45000, sum: 900, buckets: 0 });
+});
+
+test('llama.cpp with prompt_tokens_cached_total (current tools/server names)', () => {
+  const snap = extractConcepts(load('llamacpp-cached.txt'));
+  assert.deepEqual(snap.engines, [{ id: 'llamacpp' }]);
+  assert.deepEqual(snap.total.gauges, { requests_running: 4, requests_waiting: 0 });
+  assert.deepEqual(counters(snap.total), { prompt_tokens_computed: 5868, prompt_tokens_cached: 2048, generation_tokens: 4096, prefill_seconds: 4.89 });
+  assert.deepEqual(hist(snap.total, 'itl'), { series: 1, count: 4096, sum: 20.48, buckets: 0 });
+});
+
+test('SGLang declares cached_tokens_total before its first cache hit: zero, not unknown', () => {
+  const text = readFileSync(new URL('./fixtures/metrics/sglang.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('sglang:cached_tokens_total{'))
+    .join('\n');
+  const snap = extractConcepts(parseExposition(text));
+  assert.deepEqual(snap.total.counters.prompt_tokens_cached, {});
+  const absent = text.split('\n').filter((l) => !l.includes('sglang:cached_tokens_total')).join('\n');
+  assert.equal(extractConcepts(parseExposition(absent)).total.counters.prompt_tokens_cached, undefined);
 });
 
 test('DCGM (spaces after commas): GPU utilization 0-1 averaged, memory bytes and power summed, energy in J', () => {
@@ -139,6 +160,7 @@ test('Triton + TensorRT-LLM: ensemble counts requests once; TRT-LLM gauges; GPU 
     gpu_power_watts: 505.5,
   });
   assert.deepEqual(reasons(snap.total), { success: 100, 'error:REJECTED': 2, 'error:BACKEND': 1 });
+  assert.equal(sum(snap.total.counters.prefix_cache_reused_blocks), 120);
   assert.deepEqual(hist(snap.total, 'e2e'), { series: 1, count: 100, sum: 250, buckets: 0 });
   assert.ok(Math.abs(hist(snap.total, 'queue').sum - 5) < 1e-9);
 });
@@ -147,7 +169,13 @@ test('trtllm-serve: trtllm_ prefix', () => {
   const snap = extractConcepts(load('trtllm-serve.txt'));
   assert.deepEqual(snap.engines, [{ id: 'trtllm-serve' }]);
   assert.deepEqual(snap.total.gauges, { requests_running: 6, requests_waiting: 1, kv_cache_usage: 0.37, prefix_cache_hit_rate: 0.2 });
-  assert.deepEqual(counters(snap.total), { prompt_tokens: 15000, generation_tokens: 7000 });
+  assert.deepEqual(counters(snap.total), {
+    prompt_tokens: 15000,
+    prompt_tokens_cached: 3000,
+    generation_tokens: 7000,
+    prefix_cache_reused_blocks: 96,
+    prefix_cache_missed_blocks: 384,
+  });
   assert.deepEqual(reasons(snap.total), { stop: 30, length: 5 });
   assert.equal(hist(snap.total, 'ttft').count, 35);
 });

@@ -113,7 +113,7 @@ test('summary over a window with a counter reset and a lazily created series', (
   const s = summarizeServerMetrics(scrapes);
   assert.deepEqual(s.engines, ['vllm']);
   assert.deepEqual(s.window, { start_ms: 0, end_ms: 2000 });
-  assert.deepEqual(s.tokens, { prompt: 250, generation: 120 });
+  assert.deepEqual(s.tokens, { prompt: 250, generation: 120, prompt_cached: null, prompt_computed: null });
   assert.deepEqual(s.finish_reasons, { length: 2, stop: 13 });
   // Bucket deltas: le 0.1 -> 5 + 1 = 6, le 0.5 -> 12 + 3 = 15, +Inf -> 15; sum 3 + 0.6.
   const ttft = s.ttft_ms!;
@@ -125,7 +125,7 @@ test('summary over a window with a counter reset and a lazily created series', (
   close(ttft.p99, (0.1 + 0.4 * (8.85 / 9)) * 1000);
   close(s.kv_cache_usage!.mean, 0.3);
   assert.equal(s.kv_cache_usage!.max, 0.95);
-  assert.deepEqual(s.requests_waiting, { min: 0, mean: 1, max: 5, last: 5 });
+  assert.deepEqual(s.requests_waiting, { min: 0, mean: 1, max: 5, last: 5, samples: 3 });
   assert.equal(s.itl_ms, null);
   assert.equal(s.preemptions, null);
   assert.deepEqual(s.series.requests_waiting, [[0, 0], [1000, 2], [2000, 5]]);
@@ -136,7 +136,7 @@ test('summary over a window with a counter reset and a lazily created series', (
 
 test('a narrower window only counts what happened inside it', () => {
   const s = summarizeServerMetrics(scrapesOf(STATES), { start_ms: 1000, end_ms: 2000 });
-  assert.deepEqual(s.tokens, { prompt: 50, generation: 20 });
+  assert.deepEqual(s.tokens, { prompt: 50, generation: 20, prompt_cached: null, prompt_computed: null });
   assert.equal(s.ttft_ms!.count, 3);
   assert.equal(s.scrapes.ok, 2);
 });
@@ -151,8 +151,8 @@ test('two sources (vLLM and DCGM on separate URLs) combine', () => {
   });
   const s = summarizeServerMetrics([...scrapesOf(STATES.slice(0, 2)), gpu(100, 500), gpu(900, 600)], { start_ms: 0, end_ms: 1000 });
   assert.deepEqual(s.engines, ['vllm', 'dcgm']);
-  assert.deepEqual(s.tokens, { prompt: 200, generation: 100 });
-  assert.deepEqual(s.gpu.power_watts, { min: 980.75, mean: 980.75, max: 1080.75, last: 1080.75 });
+  assert.deepEqual(s.tokens, { prompt: 200, generation: 100, prompt_cached: null, prompt_computed: null });
+  assert.deepEqual(s.gpu.power_watts, { min: 980.75, mean: 980.75, max: 1080.75, last: 1080.75, samples: 2 });
   close(s.gpu.utilization!.mean, 0.85);
   assert.equal(s.gpu.energy_joules, 0, 'fixture energy counter does not move');
 });
@@ -190,7 +190,9 @@ test('summaries (TGI) and mean-only sources (llama.cpp) give means; no scrapes g
   ]);
   assert.deepEqual(l.engines, ['llamacpp']);
   assert.equal(l.tokens.generation, 1000);
-  assert.deepEqual(l.itl_ms, { count: 1000, mean: 20, p50: null, p90: null, p99: null, quantiles_from: 'none' });
+  assert.deepEqual(l.itl_ms, { count: 1000, mean: 20, p50: null, p90: null, p99: null, quantiles_from: 'none', quantile_support: null });
+  assert.equal(l.tokens.prompt, null, 'this llama.cpp build does not count cached prompt tokens');
+  assert.equal(l.tokens.prompt_computed, 0);
   const empty = summarizeServerMetrics([]);
   assert.deepEqual(empty.engines, []);
   assert.equal(empty.tokens.prompt, null);

@@ -71,7 +71,8 @@ export const benchmarkOptionsSchema = z
     /** 'auto' = the target's own /metrics when it answers; [] with scrape:false turns scraping off. */
     scrapeUrls: z.array(z.string().url()).default([]),
     scrape: z.boolean().default(true),
-    scrapeIntervalS: z.number().positive().default(DEFAULTS.scrapeIntervalS),
+    /** Seconds between scrapes; unset: the default, scraped faster during the first seconds (short runs need samples). */
+    scrapeIntervalS: z.number().positive().optional(),
 
     /** SQLite path; undefined -> no store unless the caller sets one. */
     db: z.string().optional(),

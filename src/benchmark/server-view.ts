@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Clock } from '../measure/clock.js';
+import { DEFAULTS } from '../config/defaults.js';
 import {
   crossCheck,
   detectEngines,
-  detectMetricsUrl,
+  probeMetricsUrl,
+  scrapeCadence,
   startScraper,
+  type MetricsProbe,
   summarizeServerMetrics,
   type ScrapeRecord,
   type Scraper,
@@ -38,22 +41,39 @@ export interface StepServerView {
 export interface ServerViewOptions {
   scrape: boolean;
   scrapeUrls: string[];
-  scrapeIntervalS: number;
+  /** The interval the user asked for; undefined: the default, faster at first (see scrapeCadence). */
+  scrapeIntervalS?: number | undefined;
+  /** The first step's bounds, for the scrape cadence. */
+  durationS?: number | undefined;
+  requests?: number | undefined;
+  rate?: number | undefined;
 }
 
-export async function startServerView(o: ServerViewOptions, baseUrl: string, clock: Clock, emit: BenchmarkListener): Promise<ServerView> {
-  const urls = o.scrape ? [...o.scrapeUrls] : [];
-  if (o.scrape && urls.length === 0) {
-    const found = await detectMetricsUrl(baseUrl, { timeoutMs: 3000 }).catch(() => undefined);
-    if (found) urls.push(found);
-  }
-  if (urls.length === 0) return nullView();
+/** Where the metrics are: the given URLs, the target's own /metrics, or why there is none. */
+export type MetricsLocation = { urls: string[] } | { urls: []; missing: Extract<MetricsProbe, { found: false }> };
 
+/** Finds the metrics endpoints of a session (auto-detection asks the target's /metrics). */
+export async function locateMetrics(o: ServerViewOptions, baseUrl: string): Promise<MetricsLocation> {
+  if (!o.scrape) return { urls: [] };
+  if (o.scrapeUrls.length > 0) return { urls: [...o.scrapeUrls] };
+  const probe = await probeMetricsUrl(baseUrl, { timeoutMs: 3000 });
+  return probe.found ? { urls: [probe.url] } : { urls: [], missing: probe };
+}
+
+export async function startServerView(o: ServerViewOptions, urls: string[], clock: Clock, emit: BenchmarkListener): Promise<ServerView> {
+  if (urls.length === 0) return nullView();
+  const cadence = scrapeCadence({
+    defaultIntervalS: DEFAULTS.scrapeIntervalS,
+    ...(o.scrapeIntervalS !== undefined ? { userIntervalS: o.scrapeIntervalS } : {}),
+    ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+    ...(o.requests !== undefined ? { requests: o.requests } : {}),
+    ...(o.rate !== undefined ? { rate: o.rate } : {}),
+  });
   const scraper: Scraper = startScraper({
     urls,
-    intervalMs: o.scrapeIntervalS * 1000,
+    ...cadence,
     clock,
-    timeoutMs: Math.max(1000, Math.min(5000, o.scrapeIntervalS * 1000)),
+    timeoutMs: Math.max(1000, Math.min(5000, cadence.intervalMs)),
   });
   // The first scrape tells which engines are there (for the run's fingerprint).
   const engines = engineIds(await scraper.ready());

@@ -11,7 +11,8 @@ import { EventBus, type BenchmarkListener } from './events.js';
 import type { BenchmarkOptions } from './options.js';
 import { scrubSecrets, secretsOf } from './redact.js';
 import { resolveBenchmarkConfig, type BenchmarkConfig } from './resolve-config.js';
-import { startServerView, type ServerView } from './server-view.js';
+import { locateMetrics, startServerView, type ServerView } from './server-view.js';
+import { noMetricsNote } from '../server-metrics/index.js';
 import { runStep, type StepPlan, type StepResult } from './step.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 
@@ -95,11 +96,22 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     await probeOptionalFields(config, clientConfig, resolved.embedded, emit);
 
     const clock = createClock();
-    serverView = await startServerView(o, resolved.baseUrl, clock, emit);
-    const info: ServerInfo = resolved.embedded
-      ? { owned_by: 'inferscope', version: TOOL_VERSION, version_source: null }
-      : await probeServerInfo(resolved.baseUrl, model, auth);
+    // What the server says about itself and where its metrics are: asked together, neither waits for the other.
+    const [info, metrics] = await Promise.all([
+      resolved.embedded
+        ? Promise.resolve<ServerInfo>({ owned_by: 'inferscope', version: TOOL_VERSION, version_source: null })
+        : probeServerInfo(resolved.baseUrl, model, auth),
+      locateMetrics(o, resolved.baseUrl),
+    ]);
     if (info.version) info.version = scrubSecrets(info.version, secrets);
+    if ('missing' in metrics) emit({ type: 'warning', message: noMetricsNote(metrics.missing, { server: info.owned_by ?? info.version ?? '' }) });
+    const first = config.profile.kind === 'rate' ? config.profile.rate : undefined;
+    serverView = await startServerView(
+      { ...o, durationS: config.limits.durationS ?? undefined, requests: config.limits.requests ?? undefined, rate: first },
+      metrics.urls,
+      clock,
+      emit,
+    );
     const target: SessionTarget = {
       url: resolved.baseUrl,
       model,

@@ -2,6 +2,7 @@
  * Fairness checks: differences between two runs' setups that make a comparison of their figures unfair
  * (another model, workload or load profile) or untrustworthy (a run whose load generator fell behind).
  */
+import { promptCacheUse } from '../server-metrics/cache-use.js';
 import type { FairnessWarning, RunInfo } from './types.js';
 
 /** Config keys (as `bench` stores its options) that change what was measured, grouped for messages. */
@@ -26,6 +27,12 @@ const CLIENT_LAG_MAX_MS = 200;
 
 /** Observed mean tokens per request may differ this much (relative) before it is called out. */
 const TOKEN_MEAN_TOLERANCE = 0.1;
+
+/**
+ * Shares of prompt tokens served from the server's prefix cache may differ this much (0-1) before it is called
+ * out: a shared chat template gives every run a few hits; a second run of the same prompts hits on all of them.
+ */
+const CACHE_SHARE_TOLERANCE = 0.1;
 
 /**
  * Plain warnings, each naming what differs and both values.
@@ -77,6 +84,22 @@ export function fairnessWarnings(base: RunInfo, candidate: RunInfo): FairnessWar
       base: bTokens,
       candidate: cTokens,
       message: `output tokens per request differ: base ${bTokens.toFixed(1)}, candidate ${cTokens.toFixed(1)} (E2E and throughput are not comparable)`,
+    });
+  }
+
+  const bCache = promptCacheUse(base.server);
+  const cCache = promptCacheUse(candidate.server);
+  if (bCache.share !== null && cCache.share !== null && Math.abs(bCache.share - cCache.share) > CACHE_SHARE_TOLERANCE) {
+    const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
+    const more = cCache.share > bCache.share ? 'candidate' : 'base';
+    out.push({
+      field: 'server.prompt_cache',
+      base: bCache,
+      candidate: cCache,
+      message:
+        `prefix-cache hits differ: the server served ${pct(bCache.share)} of the base run's prompt tokens from its cache and ` +
+        `${pct(cCache.share)} of the candidate's: the ${more} run's TTFT and prefill reflect cache hits, not the change you made ` +
+        '(send prompts no earlier run sent to compare prefill)',
     });
   }
 

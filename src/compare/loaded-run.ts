@@ -15,10 +15,12 @@ export function toLoadedRun(run: {
   notes?: string[];
 }): LoadedRun {
   const r = run.results.run;
+  const results: LoadedRun['results'] = { id: r.id, tool_version: r.tool_version, status: r.status, config: r.config, target: r.target, summary: run.results.summary };
+  if (run.results.server !== undefined) results.server = run.results.server;
   return {
     label: run.label,
     source: run.source ?? run.label,
-    results: { id: r.id, tool_version: r.tool_version, status: r.status, config: r.config, target: r.target, summary: run.results.summary },
+    results,
     records: run.records && run.records.length > 0 ? [...run.records] : null,
     notes: run.notes ?? [],
   };

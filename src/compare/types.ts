@@ -13,6 +13,8 @@ export interface RunInfo {
   config: unknown;
   target: { url: string; model: string; api: string; embedded?: boolean };
   summary: RunSummary;
+  /** results.json's `server` section (shape owned by server-metrics), when the run scraped /metrics. */
+  server?: unknown;
 }
 
 export interface LoadedRun {

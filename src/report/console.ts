@@ -65,7 +65,10 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   const t = s.throughput;
   lines.push(
     `throughput   ${num(t.requests_per_s, 2)} req/s   ${num(t.output_tokens_per_s, 1)} output tok/s   ` +
-      `${num(t.total_tokens_per_s, 1)} total tok/s   peak ${num(t.peak_output_tokens_per_s, 0)} output tok/s (1 s buckets)`,
+      `${num(t.total_tokens_per_s, 1)} total tok/s   ` +
+      (t.peak_output_tokens_per_s !== null
+        ? `peak ${num(t.peak_output_tokens_per_s, 0)} output tok/s (1 s buckets)`
+        : c.dim('no peak rate (window under one 1 s bucket)')),
   );
   lines.push(`concurrency  mean ${num(t.concurrency.mean, 2)}   max ${num(t.concurrency.max, 0)}`);
   lines.push(

@@ -1,3 +1,4 @@
+import { GAUGE_MIN_SAMPLES } from './series-stats.js';
 import type { ServerSummary } from './server-summary.js';
 
 /** What the client measured over the same window (all optional). */
@@ -40,6 +41,12 @@ function tokenMatch(client: number | undefined, server: number | null, requests:
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 /**
+ * A prefix-cache share of prompt tokens from which it is called out. Below it, hits are the usual shared chat
+ * template or system prompt.
+ */
+export const CACHE_SHARE_NOTE = 0.1;
+
+/**
  * Compares the server's own view with the client's and says in plain sentences what stands out: a growing
  * waiting queue, a nearly full KV cache, preemptions, aborted requests, token counts that disagree.
  *
@@ -58,20 +65,37 @@ export function crossCheck(summary: ServerSummary, client: ClientFigures): Cross
           'requests arrived faster than the server could start them, so latency includes queueing.',
       );
     } else {
-      notes.push(`Requests waited in the server's queue (peak ${fmt(waiting.max)}, mean ${fmt(waiting.mean, 1)}).`);
+      const mean = waiting.samples >= GAUGE_MIN_SAMPLES ? `, mean ${fmt(waiting.mean, 1)}` : '';
+      notes.push(`Requests waited in the server's queue (peak ${fmt(waiting.max)}${mean}).`);
     }
   }
   const kv = summary.kv_cache_usage;
   if (kv && kv.max > 0.9) {
-    notes.push(`KV cache usage reached ${fmt(kv.max * 100)}% (mean ${fmt(kv.mean * 100)}%): the server was near its memory limit.`);
+    const mean = kv.samples >= GAUGE_MIN_SAMPLES ? ` (mean ${fmt(kv.mean * 100)}%)` : '';
+    notes.push(`KV cache usage reached ${fmt(kv.max * 100)}%${mean}: the server was near its memory limit.`);
   }
   if (summary.preemptions !== null && summary.preemptions > 0) {
     notes.push(`The server preempted ${fmt(summary.preemptions)} request(s) for lack of KV cache; their latency includes recomputation.`);
   }
   const aborted = Object.entries(summary.finish_reasons).filter(([r, n]) => n > 0 && (r === 'abort' || r.startsWith('error')));
   for (const [reason, n] of aborted) notes.push(`The server counted ${fmt(n)} request(s) finishing with "${reason}".`);
+  // Prompt tokens compare with cache hits included on both sides; a server that counts only computed tokens and
+  // not the cached ones cannot be compared, and a shortfall there is not a mismatch.
   const prompt = tokenMatch(client.clientPromptTokens, summary.tokens.prompt, client.clientRequests);
   const generation = tokenMatch(client.clientOutputTokens, summary.tokens.generation, client.clientRequests);
+  const { prompt_cached: cached, prompt_computed: computed } = summary.tokens;
+  if (summary.tokens.prompt === null && computed !== null && client.clientPromptTokens !== undefined && computed < client.clientPromptTokens) {
+    notes.push(
+      `The server computed ${fmt(computed)} of the client's ${fmt(client.clientPromptTokens)} prompt tokens; it does not report ` +
+        'prompt-cache hits (llama.cpp builds before prompt_tokens_cached_total), so the rest may have come from its cache: not compared.',
+    );
+  }
+  if (cached !== null && summary.tokens.prompt !== null && summary.tokens.prompt > 0 && cached / summary.tokens.prompt >= CACHE_SHARE_NOTE) {
+    notes.push(
+      `The server served ${fmt(cached)} of ${fmt(summary.tokens.prompt)} prompt tokens (${fmt((100 * cached) / summary.tokens.prompt)}%) ` +
+        'from its prefix cache: TTFT and prefill time reflect cache hits, not full prefills.',
+    );
+  }
   for (const [what, m] of [['prompt', prompt], ['output', generation]] as const) {
     if (m && !m.match) {
       notes.push(

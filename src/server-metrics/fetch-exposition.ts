@@ -28,7 +28,11 @@ export interface FetchResult {
   parse_ms?: number;
   families?: MetricFamily[];
   error?: string;
+  /** The start of a body that was not an exposition (an error page, JSON): enough to tell which server sent it. */
+  body_excerpt?: string;
 }
+
+const EXCERPT_CHARS = 300;
 
 /**
  * GETs and parses one exposition. Never throws: timeouts, HTTP errors, oversize bodies and parse errors
@@ -62,10 +66,10 @@ export async function fetchExposition(url: string, options: FetchOptions): Promi
       chunks.push(chunk as Buffer);
     }
     const end_ms = now();
-    if (res.statusCode !== 200) {
-      return { ...result({ status: res.statusCode, bytes, error: `HTTP ${res.statusCode}` }), end_ms };
-    }
     const text = Buffer.concat(chunks).toString('utf8');
+    if (res.statusCode !== 200) {
+      return { ...result({ status: res.statusCode, bytes, error: `HTTP ${res.statusCode}`, body_excerpt: text.slice(0, EXCERPT_CHARS) }), end_ms };
+    }
     const p0 = performance.now();
     try {
       const families = parseExposition(text, contentType ? { contentType } : {});
@@ -73,7 +77,10 @@ export async function fetchExposition(url: string, options: FetchOptions): Promi
       return { ok: true, start_ms, headers_ms, end_ms, status: 200, content_type: contentType, bytes, parse_ms, families };
     } catch (err) {
       const parse_ms = performance.now() - p0;
-      return { ...result({ status: 200, bytes, parse_ms, error: `unparseable exposition: ${(err as Error).message}` }), end_ms };
+      return {
+        ...result({ status: 200, bytes, parse_ms, error: `unparseable exposition: ${(err as Error).message}`, body_excerpt: text.slice(0, EXCERPT_CHARS) }),
+        end_ms,
+      };
     }
   } catch (err) {
     const message = controller.signal.aborted ? `timeout after ${options.timeoutMs} ms` : describe(err);

@@ -79,6 +79,72 @@ function almostEqual(a: number, b: number, epsilon: number): boolean {
   return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
 }
 
+/** Sorts, merges equal bounds and forces counts monotonic, as Prometheus does before interpolating. */
+function normalizeBuckets(buckets: readonly Bucket[]): Bucket[] {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const bs: Bucket[] = [];
+  for (const b of sorted) {
+    const last = bs[bs.length - 1];
+    if (last && last.le === b.le) last.count += b.count;
+    else bs.push({ le: b.le, count: b.count });
+  }
+  let prev = bs[0]?.count ?? 0;
+  for (let i = 1; i < bs.length; i++) {
+    const curr = bs[i]!.count;
+    if (curr === prev) continue;
+    if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE) || curr < prev) {
+      bs[i]!.count = prev;
+      continue;
+    }
+    prev = curr;
+  }
+  return bs;
+}
+
+/**
+ * Where a quantile falls among the buckets and the value PromQL interpolates there. `lower` and `upper` bound
+ * the bucket holding the quantile's rank (`lower` 0 for the first bucket, whose lower edge PromQL assumes;
+ * `upper` Infinity for the +Inf bucket, where PromQL answers the highest finite bound).
+ */
+export interface QuantileLocation {
+  value: number;
+  lower: number;
+  upper: number;
+  /** `first`: the lowest bucket; `overflow`: the +Inf bucket; `inner`: any other. */
+  bucket: 'first' | 'inner' | 'overflow';
+}
+
+/**
+ * histogramQuantile with the bucket it came from; null where histogramQuantile is NaN or +-Inf (no +Inf bucket,
+ * fewer than two buckets, no observations, q outside [0, 1]).
+ *
+ * @example locateQuantile(0.5, [{ le: 0.3, count: 10 }, { le: Infinity, count: 10 }]) // { value: 0.15, lower: 0, upper: 0.3, bucket: 'first' }
+ */
+export function locateQuantile(q: number, buckets: readonly Bucket[]): QuantileLocation | null {
+  if (!(q >= 0 && q <= 1)) return null;
+  if (buckets.length === 0) return null;
+  const bs = normalizeBuckets(buckets);
+  if (bs[bs.length - 1]!.le !== Infinity || bs.length < 2) return null;
+  const observations = bs[bs.length - 1]!.count;
+  if (observations === 0 || Number.isNaN(observations)) return null;
+  let rank = q * observations;
+  // sort.Search over all but the +Inf bucket: first index whose count >= rank.
+  let b = 0;
+  while (b < bs.length - 1 && !(bs[b]!.count >= rank)) b++;
+  if (b === bs.length - 1) return { value: bs[bs.length - 2]!.le, lower: bs[bs.length - 2]!.le, upper: Infinity, bucket: 'overflow' };
+  if (b === 0 && bs[0]!.le <= 0) return { value: bs[0]!.le, lower: -Infinity, upper: bs[0]!.le, bucket: 'first' };
+  let bucketStart = 0;
+  const bucketEnd = bs[b]!.le;
+  let count = bs[b]!.count;
+  if (b > 0) {
+    bucketStart = bs[b - 1]!.le;
+    count -= bs[b - 1]!.count;
+    rank -= bs[b - 1]!.count;
+  }
+  const value = bucketStart + (bucketEnd - bucketStart) * (rank / count);
+  return { value, lower: bucketStart, upper: bucketEnd, bucket: b === 0 ? 'first' : 'inner' };
+}
+
 /**
  * Quantile from cumulative buckets exactly as PromQL histogram_quantile (promql/quantile.go BucketQuantile):
  * q<0 -> -Inf, q>1 -> +Inf; NaN without a +Inf bucket, with fewer than two buckets or no observations;
@@ -92,40 +158,5 @@ export function histogramQuantile(q: number, buckets: readonly Bucket[]): number
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...buckets].sort((a, b) => a.le - b.le);
-  if (sorted.length === 0 || sorted[sorted.length - 1]!.le !== Infinity) return NaN;
-  const bs: Bucket[] = [];
-  for (const b of sorted) {
-    const last = bs[bs.length - 1];
-    if (last && last.le === b.le) last.count += b.count;
-    else bs.push({ le: b.le, count: b.count });
-  }
-  let prev = bs[0]!.count;
-  for (let i = 1; i < bs.length; i++) {
-    const curr = bs[i]!.count;
-    if (curr === prev) continue;
-    if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE) || curr < prev) {
-      bs[i]!.count = prev;
-      continue;
-    }
-    prev = curr;
-  }
-  if (bs.length < 2) return NaN;
-  const observations = bs[bs.length - 1]!.count;
-  if (observations === 0 || Number.isNaN(observations)) return NaN;
-  let rank = q * observations;
-  // sort.Search over all but the +Inf bucket: first index whose count >= rank.
-  let b = 0;
-  while (b < bs.length - 1 && !(bs[b]!.count >= rank)) b++;
-  if (b === bs.length - 1) return bs[bs.length - 2]!.le;
-  if (b === 0 && bs[0]!.le <= 0) return bs[0]!.le;
-  let bucketStart = 0;
-  const bucketEnd = bs[b]!.le;
-  let count = bs[b]!.count;
-  if (b > 0) {
-    bucketStart = bs[b - 1]!.le;
-    count -= bs[b - 1]!.count;
-    rank -= bs[b - 1]!.count;
-  }
-  return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+  return locateQuantile(q, buckets)?.value ?? NaN;
 }

@@ -6,6 +6,9 @@ import type { MetricFamily } from './parse/types.js';
 export interface ScraperOptions {
   urls: string[];
   intervalMs: number;
+  /** A shorter interval for the first fastForMs after start (see scrapeCadence): short runs get enough samples. */
+  fastIntervalMs?: number;
+  fastForMs?: number;
   clock: Clock;
   timeoutMs: number;
   headers?: Record<string, string>;
@@ -64,8 +67,8 @@ function toRecord(url: string, r: FetchResult): ScrapeRecord {
 }
 
 /**
- * Scrapes Prometheus endpoints during a run: once immediately, then every `intervalMs` on a setTimeout chain
- * (a round never overlaps the next), through its own small connection pool so it does not share sockets with
+ * Scrapes Prometheus endpoints during a run: once immediately, then every `intervalMs` (`fastIntervalMs` during
+ * the first `fastForMs`) on a setTimeout chain (a round never overlaps the next), through its own small connection pool so it does not share sockets with
  * the benchmark. Failures are recorded, never thrown.
  *
  * @example
@@ -77,7 +80,15 @@ export function startScraper(options: ScraperOptions): Scraper {
   if (options.urls.length === 0) throw new RangeError('startScraper: urls is empty');
   if (!(options.intervalMs > 0)) throw new RangeError(`startScraper: intervalMs must be > 0, got ${options.intervalMs}`);
   if (!(options.timeoutMs > 0)) throw new RangeError(`startScraper: timeoutMs must be > 0, got ${options.timeoutMs}`);
+  if (options.fastIntervalMs !== undefined && !(options.fastIntervalMs > 0)) {
+    throw new RangeError(`startScraper: fastIntervalMs must be > 0, got ${options.fastIntervalMs}`);
+  }
   const { clock } = options;
+  const startedAt = clock.now();
+  const intervalAt = (now: number): number =>
+    options.fastIntervalMs !== undefined && now - startedAt < (options.fastForMs ?? 0)
+      ? Math.min(options.fastIntervalMs, options.intervalMs)
+      : options.intervalMs;
   const agent = new Agent({ connections: 2, keepAliveTimeout: Math.max(options.intervalMs * 2, 4000), pipelining: 1 });
   const scrapes: ScrapeRecord[] = [];
   let chain: Promise<void> = Promise.resolve();
@@ -106,7 +117,7 @@ export function startScraper(options: ScraperOptions): Scraper {
     const started = clock.now();
     await runRound();
     if (stopped) return;
-    timer = setTimeout(() => void tick(), Math.max(0, options.intervalMs - (clock.now() - started)));
+    timer = setTimeout(() => void tick(), Math.max(0, intervalAt(started) - (clock.now() - started)));
     timer.unref();
   };
   void tick();

@@ -7,7 +7,12 @@ export interface GaugeStats {
   mean: number;
   max: number;
   last: number;
+  /** Scrapes the figures rest on: a mean of two or three, taken before and after the load, says little. */
+  samples: number;
 }
+
+/** Fewer samples than this and a gauge's mean is not shown as a figure (they are mostly idle edges of the run). */
+export const GAUGE_MIN_SAMPLES = 5;
 
 /**
  * min / time-weighted mean / max / last of a gauge series (sample-and-hold between points). With one point,
@@ -31,7 +36,7 @@ export function gaugeStats(points: readonly Point[]): GaugeStats | undefined {
     for (let i = 0; i + 1 < pts.length; i++) area += pts[i]![1] * (pts[i + 1]![0] - pts[i]![0]);
     mean = area / span;
   }
-  return { min, mean, max, last: pts[pts.length - 1]![1] };
+  return { min, mean, max, last: pts[pts.length - 1]![1], samples: pts.length };
 }
 
 /**

@@ -81,6 +81,9 @@ test('chunks of unknown size share N; peak buckets are 1 s wide', () => {
   const mixed = makeRecord({ chunks: [{ t: 1, tokens: 4 }, 2, 3], output_tokens: 10 });
   assert.deepEqual(chunkTokenWeights(mixed), [4, 3, 3]);
   assert.equal(peakOutputTokensPerS([r], { start: 0, end: 0 }), null);
+  // A window shorter than a bucket has no peak rate: 10 tokens in 0.9 s are not "10 tokens/s" under a mean of 11.
+  assert.equal(peakOutputTokensPerS([r], { start: 0, end: 900 }), null);
+  assert.equal(peakOutputTokensPerS([r], { start: 0, end: 1000 }), 5);
 });
 
 test('errors by class, error rate and finish reasons', () => {

@@ -28,11 +28,12 @@ export function chunkTokenWeights(r: RequestRecord): number[] {
 /**
  * Peak output tokens/s: chunk arrivals of the given records binned into 1 s buckets from window.start,
  * each chunk weighted by chunkTokenWeights; the largest bucket. Chunks outside the window are ignored.
- * Null when the window is empty.
+ * Null when the window is shorter than one bucket: a 0.4 s run's tokens in its only bucket are not a rate
+ * per second (they read below the mean rate).
  */
 export function peakOutputTokensPerS(records: readonly RequestRecord[], window: TimeWindow): number | null {
   const span = window.end - window.start;
-  if (!(span > 0)) return null;
+  if (!(span >= 1000)) return null;
   const buckets = new Float64Array(Math.ceil(span / 1000) + 1);
   for (const r of records) {
     const weights = chunkTokenWeights(r);

@@ -21,13 +21,25 @@ export type GaugeConcept =
   | 'gpu_memory_used_bytes'
   | 'gpu_power_watts';
 
-/** Monotonic counters; the window takes their increase. */
+/**
+ * Monotonic counters; the window takes their increase. Prompt tokens come in three: `prompt_tokens` counts every
+ * prompt token, cached ones included (vLLM, SGLang, TGI, trtllm-serve); `prompt_tokens_computed` only those the
+ * server prefilled (llama.cpp's `prompt_tokens_total`); `prompt_tokens_cached` those served from the prefix cache.
+ * The window derives whichever of total and computed the server lacks from the other two.
+ */
 export type CounterConcept =
   | 'prompt_tokens'
+  | 'prompt_tokens_computed'
+  | 'prompt_tokens_cached'
   | 'generation_tokens'
   | 'preemptions'
   | 'prefix_cache_queries'
   | 'prefix_cache_hits'
+  /** KV-cache blocks reused / missed (TensorRT-LLM counts blocks). */
+  | 'prefix_cache_reused_blocks'
+  | 'prefix_cache_missed_blocks'
+  /** Seconds the server spent on prefill (llama.cpp `prompt_seconds_total`). */
+  | 'prefill_seconds'
   | 'gpu_energy_joules';
 
 /** Latency distributions, in seconds. */
@@ -44,10 +56,15 @@ export const GAUGE_CONCEPTS: readonly GaugeConcept[] = [
 ];
 export const COUNTER_CONCEPTS: readonly CounterConcept[] = [
   'prompt_tokens',
+  'prompt_tokens_computed',
+  'prompt_tokens_cached',
   'generation_tokens',
   'preemptions',
   'prefix_cache_queries',
   'prefix_cache_hits',
+  'prefix_cache_reused_blocks',
+  'prefix_cache_missed_blocks',
+  'prefill_seconds',
   'gpu_energy_joules',
 ];
 export const HISTOGRAM_CONCEPTS: readonly HistogramConcept[] = ['ttft', 'itl', 'e2e', 'queue', 'prefill', 'decode'];

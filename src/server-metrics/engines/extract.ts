@@ -14,7 +14,7 @@ import {
 import { dcgmProfile } from './dcgm.js';
 import { llamacppProfile } from './llamacpp.js';
 import type { EngineProfile, FinishReasonSource, HistogramSource } from './profile.js';
-import { indexSamples, selectSamples, seriesKey, type SampleIndex } from './sample-index.js';
+import { indexSamples, isDeclared, selectSamples, seriesKey, type SampleIndex } from './sample-index.js';
 import { sglangProfile } from './sglang.js';
 import { tgiProfile } from './tgi.js';
 import { tritonProfile } from './triton.js';
@@ -194,6 +194,11 @@ function applyProfile(profile: EngineProfile, index: SampleIndex, sink: Sink, ta
       putCounter(sink, concept, samples, s.scale ?? 1);
       taken.add('c:' + concept);
       break;
+    }
+    // Declared but never incremented: the server counts this and the count is still zero.
+    if (!taken.has('c:' + concept) && selectors.some((s) => !s.match && isDeclared(index, s.name))) {
+      sink.total.counters[concept] ??= {};
+      taken.add('c:' + concept);
     }
   }
   if (profile.finishReasons && !taken.has('finish')) {

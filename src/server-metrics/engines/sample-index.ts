@@ -3,10 +3,19 @@ import type { MetricFamily, Sample } from '../parse/types.js';
 /** Samples of one scrape by full sample name. */
 export type SampleIndex = Map<string, Sample[]>;
 
-/** Indexes every sample of a scrape by its name (one pass). */
+/**
+ * Indexes every sample of a scrape by its name (one pass). A family declared without any series (a labelled
+ * counter the server has not incremented yet, e.g. SGLang's `cached_tokens_total` before the first cache hit)
+ * is indexed under its sample name with no samples, so "declared, still zero" differs from "not exposed".
+ */
 export function indexSamples(families: readonly MetricFamily[]): SampleIndex {
   const index: SampleIndex = new Map();
   for (const f of families) {
+    if (f.samples.length === 0) {
+      const name = f.type === 'counter' ? `${f.name}_total` : f.name;
+      if (!index.has(name)) index.set(name, []);
+      continue;
+    }
     for (const s of f.samples) {
       const list = index.get(s.name);
       if (list) list.push(s);
@@ -16,9 +25,14 @@ export function indexSamples(families: readonly MetricFamily[]): SampleIndex {
   return index;
 }
 
-/** Whether any sample name starts with `prefix`. */
+/** Whether the scrape declares `name` (HELP/TYPE lines), with or without series. */
+export function isDeclared(index: SampleIndex, name: string): boolean {
+  return index.has(name);
+}
+
+/** Whether any series' name starts with `prefix` (declared-only families do not count). */
 export function hasPrefix(index: SampleIndex, prefix: string): boolean {
-  for (const name of index.keys()) if (name.startsWith(prefix)) return true;
+  for (const [name, samples] of index) if (samples.length > 0 && name.startsWith(prefix)) return true;
   return false;
 }
 

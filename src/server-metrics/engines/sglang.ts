@@ -3,7 +3,8 @@ import { hist, sel, type EngineProfile } from './profile.js';
 
 /**
  * SGLang with --enable-metrics (python/sglang/srt/metrics/collector.py). Retracted requests are SGLang's
- * preemptions; the prefix-cache hit rate is cached_tokens / prompt_tokens.
+ * preemptions. `prompt_tokens_total` counts every prompt token; `cached_tokens_total` the cache hits, its series
+ * created on the first hit (declared and empty before: zero); the hit rate is cached / prompt tokens.
  */
 export const sglangProfile: EngineProfile = {
   id: 'sglang',
@@ -18,9 +19,8 @@ export const sglangProfile: EngineProfile = {
   counters: {
     prompt_tokens: sel('sglang:prompt_tokens_total'),
     generation_tokens: sel('sglang:generation_tokens_total'),
+    prompt_tokens_cached: sel('sglang:cached_tokens_total'),
     preemptions: sel('sglang:num_retracted_requests_total'),
-    prefix_cache_queries: sel('sglang:prompt_tokens_total'),
-    prefix_cache_hits: sel('sglang:cached_tokens_total'),
   },
   finishReasons: [[{ name: 'sglang:num_aborted_requests_total', reason: 'abort' }]],
   histograms: {

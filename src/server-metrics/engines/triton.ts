@@ -37,6 +37,8 @@ export const tritonProfile: EngineProfile = {
   },
   counters: {
     gpu_energy_joules: sel('nv_energy_consumption'),
+    // Typed gauge, but TensorRT-LLM's reused-block count only grows (KvCacheStats.reusedBlocks).
+    prefix_cache_reused_blocks: [{ name: 'nv_trt_llm_kv_cache_block_metrics', match: { kv_cache_block_type: 'reused' } }],
   },
   finishReasons: [
     [

@@ -22,7 +22,10 @@ function trtllmServe(prefix: string): EngineProfile {
     },
     counters: {
       prompt_tokens: sel(p('prompt_tokens_total')),
+      prompt_tokens_cached: sel(p('prompt_cached_tokens_total')),
       generation_tokens: sel(p('generation_tokens_total')),
+      prefix_cache_reused_blocks: sel(p('kv_cache_reused_blocks_total')),
+      prefix_cache_missed_blocks: sel(p('kv_cache_missed_blocks_total')),
     },
     finishReasons: [[{ name: p('request_success_total'), label: 'finished_reason' }]],
     histograms: {
@@ -34,7 +37,11 @@ function trtllmServe(prefix: string): EngineProfile {
   };
 }
 
-/** trtllm-serve (TensorRT-LLM's OpenAI server): vLLM-style names with the `trtllm_` prefix. */
+/**
+ * trtllm-serve (TensorRT-LLM's OpenAI server, tensorrt_llm/metrics/collector.py): vLLM-style names with the
+ * `trtllm_` prefix. `prompt_tokens_total` counts every input token; newer releases count cache hits in tokens
+ * (`prompt_cached_tokens_total`) and KV blocks reused / missed; older ones only have the hit-rate gauge.
+ */
 export const trtllmServeProfile = trtllmServe('trtllm_');
 /** trtllm-serve releases before the prefix was added. */
 export const trtllmServeUnprefixedProfile = trtllmServe('');

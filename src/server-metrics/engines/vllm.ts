@@ -5,6 +5,9 @@ import { hist, sel, type EngineProfile } from './profile.js';
  * vLLM V1 and V0 (vllm/v1/metrics/loggers.py, PrometheusStatLogger). Renamed metrics list the new name first:
  * kv_cache_usage_perc <- gpu_cache_usage_perc, prefix_cache_* <- gpu_prefix_cache_*,
  * inter_token_latency_seconds <- time_per_output_token_seconds, request_queue_time_seconds <- time_in_queue_requests (V0).
+ * `prompt_tokens_total` counts every prompt token, cache hits included. Cached tokens: `prompt_tokens_cached_total`
+ * (local and external KV, newer V1), else the prefix-cache hits (tokens; a preempted request looked up again
+ * counts again).
  */
 export const vllmProfile: EngineProfile = {
   id: 'vllm',
@@ -25,6 +28,7 @@ export const vllmProfile: EngineProfile = {
   },
   counters: {
     prompt_tokens: sel('vllm:prompt_tokens_total'),
+    prompt_tokens_cached: sel('vllm:prompt_tokens_cached_total', 'vllm:prefix_cache_hits_total', 'vllm:gpu_prefix_cache_hits_total'),
     generation_tokens: sel('vllm:generation_tokens_total'),
     preemptions: sel('vllm:num_preemptions_total'),
     prefix_cache_queries: sel('vllm:prefix_cache_queries_total', 'vllm:gpu_prefix_cache_queries_total'),
