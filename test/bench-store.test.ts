@@ -89,3 +89,40 @@ test('a killed bench (SIGKILL) leaves an interrupted run whose finished requests
   assert.equal(rep.code, 0, rep.stderr);
   assert.match(readFileSync(html, 'utf8'), /interrupted/);
 });
+
+test('the store is as durable as requests.jsonl: a kill -9 loses at most the requests of the last event-loop turn', async () => {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'inferscope-kill-'));
+    const db = join(dir, 'runs.db');
+    const out = join(dir, 'out');
+    const jsonl = join(out, 'requests.jsonl');
+    const concurrency = 4;
+    let killed = false;
+    const r = await runCli(['bench', '--url', server.url, '--requests', '5000', '--concurrency', String(concurrency), '--output-tokens', '8', '--no-scrape', '--db', db, '--out', out], {
+      onSpawn: (child) => {
+        // A kill at a moment of the parent's choosing, unrelated to the writer's batches.
+        const poll = setInterval(() => {
+          if (killed || !existsSync(jsonl)) return;
+          if (readFileSync(jsonl, 'utf8').split('\n').length > 64 + attempt * 37) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        }, 7);
+        child.on('close', () => clearInterval(poll));
+      },
+    });
+    assert.equal(r.signal, 'SIGKILL');
+    const lines = readFileSync(jsonl, 'utf8').split('\n').filter((l) => l.endsWith('}'));
+    const store = openSqliteStore(db);
+    try {
+      const run = store.listRuns()[0]!;
+      const stored = store.getRequests(run.id);
+      assert.ok(lines.length - stored.length <= concurrency, `requests.jsonl ${lines.length}, store ${stored.length}`);
+      assert.ok(stored.length <= lines.length, `store ${stored.length} ahead of requests.jsonl ${lines.length}`);
+      const fromJsonl = new Set(lines.map((l) => (JSON.parse(l) as { index: number }).index));
+      assert.ok(stored.every((rec) => fromJsonl.has(rec.index)));
+    } finally {
+      store.close();
+    }
+  }
+});

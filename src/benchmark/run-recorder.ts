@@ -39,7 +39,9 @@ export function openRunRecorder(store: RunStore, meta: RecorderMeta): RunRecorde
       ...meta.extra,
     },
   });
-  const writer = createRequestWriter(store, run.id);
+  // Committed at the end of the event-loop turn each record finished in: a kill -9 loses at most the requests that
+  // finished in that one turn (requests.jsonl, written line by line, keeps even those).
+  const writer = createRequestWriter(store, run.id, { flushMs: 0 });
   return {
     runId: run.id,
     add: (record) => writer.add(record),

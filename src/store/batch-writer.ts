@@ -9,7 +9,10 @@ import type { RunStore, ServerSample } from './types.js';
 export interface BatchWriterOptions {
   /** Write as soon as this many items are buffered (default 64). */
   maxBatch?: number;
-  /** Write buffered items at most this long after the first arrives (default 200 ms). */
+  /**
+   * Write buffered items at most this long after the first arrives (default 200 ms). 0: at the end of the current
+   * event-loop turn, so everything added in one turn commits in one transaction before any timer or I/O runs.
+   */
   flushMs?: number;
   /** Called after each successful write with the batch size and the running total. */
   onFlush?: (written: number, totalWritten: number) => void;
@@ -45,12 +48,15 @@ export function createBatchWriter<T>(write: (items: T[]) => void, options: Batch
 
   let buffer: T[] = [];
   let written = 0;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let closed = false;
   let failure: { error: unknown } | null = null;
 
   const clearTimer = (): void => {
-    if (timer !== null) clearTimeout(timer);
+    if (timer !== null) {
+      if (flushMs === 0) clearImmediate(timer as NodeJS.Immediate);
+      else clearTimeout(timer as NodeJS.Timeout);
+    }
     timer = null;
   };
   const rethrowFailure = (): void => {
@@ -91,7 +97,7 @@ export function createBatchWriter<T>(write: (items: T[]) => void, options: Batch
       rethrowFailure();
       buffer.push(item);
       if (buffer.length >= maxBatch) writeBuffered();
-      else if (timer === null) timer = setTimeout(onTimer, flushMs);
+      else if (timer === null) timer = flushMs === 0 ? setImmediate(onTimer) : setTimeout(onTimer, flushMs);
     },
     flush(): number {
       // A failed timer write kept its items; writing them now settles that failure.
