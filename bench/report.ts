@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { renderHtmlReport } from '../src/report/html/render-html.js';
-import { syntheticRun } from '../src/report/html/synthetic-run.js';
+import { syntheticRun } from '../test/support/synthetic-run.js';
 
 const requests = Number(process.argv[2] ?? 100_000);
 const out = process.argv[3];

@@ -7,7 +7,7 @@ import { compareRuns } from '../src/compare/compare-runs.js';
 import { fairnessWarnings } from '../src/compare/fairness.js';
 import { formatCompare } from '../src/compare/format.js';
 import { toLoadedRun } from '../src/compare/loaded-run.js';
-import { simulatedRun, type SimulatedRunSpec } from '../src/compare/simulate.js';
+import { simulatedRun, type SimulatedRunSpec } from './support/simulate-run.js';
 import { buildResults } from '../src/results/results-document.js';
 import { loadRun } from '../src/results/load-run.js';
 import { promptCacheUse } from '../src/server-metrics/cache-use.js';

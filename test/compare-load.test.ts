@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { runCompareCommand, type CompareFlags } from '../src/cli/commands/compare.js';
 import { ExitError } from '../src/cli/exit-codes.js';
 import { loadRun, RunLoadError } from '../src/results/load-run.js';
-import { simulatedRun, type SimulatedRunSpec } from '../src/compare/simulate.js';
+import { simulatedRun, type SimulatedRunSpec } from './support/simulate-run.js';
 import type { LoadedRun } from '../src/compare/types.js';
 import { buildResults } from '../src/results/results-document.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';

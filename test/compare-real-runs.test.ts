@@ -8,7 +8,7 @@ import { compareRuns } from '../src/compare/compare-runs.js';
 import { formatCompare } from '../src/compare/format.js';
 import { loadRun } from '../src/results/load-run.js';
 import { toLoadedRun } from '../src/compare/loaded-run.js';
-import { simulatedRun } from '../src/compare/simulate.js';
+import { simulatedRun } from './support/simulate-run.js';
 import { startTimingServer, type TimingBehavior } from './support/timing-server.js';
 
 /** Event-loop stalls longer than this mean the client itself froze: throughput then legitimately differs. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compareRuns } from '../src/compare/compare-runs.js';
 import { fairnessWarnings } from '../src/compare/fairness.js';
 import { formatCompare } from '../src/compare/format.js';
-import { simulatedRun, type SimulatedRunSpec } from '../src/compare/simulate.js';
+import { simulatedRun, type SimulatedRunSpec } from './support/simulate-run.js';
 import { parseConfidence, parseMetricList, parsePercent, parseThresholdPct, thresholdFor } from '../src/compare/thresholds.js';
 import type { CompareReport, LoadedRun } from '../src/compare/types.js';
 import { ConfigError } from '../src/config/errors.js';

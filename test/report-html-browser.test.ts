@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { writeHtmlReport } from '../src/report/html/write-report.js';
-import { syntheticRun } from '../src/report/html/synthetic-run.js';
+import { syntheticRun } from './support/synthetic-run.js';
 import type { ReportRun } from '../src/report/html/chart-data.js';
 import type { HtmlReportOptions } from '../src/report/html/render-html.js';
 import { compareTable } from '../src/report/html/compare-table.js';

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { registerReport } from '../src/cli/commands/report.js';
 import { ConfigError } from '../src/config/errors.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
-import { syntheticRun } from '../src/report/html/synthetic-run.js';
+import { syntheticRun } from './support/synthetic-run.js';
 import { REPORT_CSV_COLUMNS } from '../src/report/html/request-rows-csv.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {

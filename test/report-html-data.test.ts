@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeRecord } from '../src/stats/record-builder.js';
+import { makeRecord } from './support/record-builder.js';
 import { summarize } from '../src/stats/summary.js';
 import { buildResults } from '../src/results/results-document.js';
 import { escapeHtml, jsonForScript } from '../src/report/html/escape.js';
@@ -16,7 +16,7 @@ import { measuredRecords } from '../src/report/html/samples.js';
 import { loadRuns as loadReportRuns, RunLoadError as ReportInputError } from '../src/results/load-run.js';
 import { reportCsv, REPORT_CSV_COLUMNS } from '../src/report/html/request-rows-csv.js';
 import { renderHtmlReport } from '../src/report/html/render-html.js';
-import { syntheticRun } from '../src/report/html/synthetic-run.js';
+import { syntheticRun } from './support/synthetic-run.js';
 import type { RequestRecord } from '../src/measure/record.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {

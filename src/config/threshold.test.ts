@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from './errors.js';
 import { evaluateThresholds, parseThreshold, parseThresholds } from './threshold.js';
-import { makeRecord } from '../stats/record-builder.js';
+import { makeRecord } from '../../test/support/record-builder.js';
 import { summarize } from '../stats/summary.js';
 
 test('parses latency thresholds with durations (bare numbers are ms)', () => {

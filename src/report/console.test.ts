@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRecord } from '../stats/record-builder.js';
+import { makeRecord } from '../../test/support/record-builder.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds, parseThresholds } from '../config/threshold.js';
 import type { Fidelity } from '../measure/fidelity.js';

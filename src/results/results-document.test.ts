@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRecord } from '../stats/record-builder.js';
+import { makeRecord } from '../../test/support/record-builder.js';
 import { summarize } from '../stats/summary.js';
 import { evaluateThresholds, parseThresholds } from '../config/threshold.js';
 import { buildResults, parseResultsDocument, RESULTS_SCHEMA_VERSION, ResultsFormatError } from './results-document.js';

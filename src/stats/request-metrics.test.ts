@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRecord } from './record-builder.js';
+import { makeRecord } from '../../test/support/record-builder.js';
 import {
   e2eMs, e2ePerOutputTokenMs, itlMs, itlPerTokenMs, maxStallMs, outputTokens, requestMetrics, scheduleLagMs,
   streamCloseMs, timeToSecondTokenMs, tpotMs, ttfoMs, ttftMs,

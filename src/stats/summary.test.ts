@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRecord } from './record-builder.js';
+import { makeRecord } from '../../test/support/record-builder.js';
 import { summarize } from './summary.js';
 import { chunkTokenWeights, concurrency, peakOutputTokensPerS } from './throughput.js';
 import type { RequestRecord } from '../measure/record.js';

@@ -1,4 +1,4 @@
-import type { RequestRecord, TokenChunk } from '../measure/record.js';
+import type { RequestRecord, TokenChunk } from '../../src/measure/record.js';
 
 export interface RecordSketch extends Partial<Omit<RequestRecord, 'chunks'>> {
   /** Chunk arrival times (ms), or full chunks. Numbers become 1-token-unknown, non-reasoning chunks. */

@@ -2,12 +2,12 @@
  * A synthetic run (records, summary and results document) with realistic shapes: for the report's
  * benchmark, tests and demos. Deterministic for a seed.
  */
-import type { ErrorClass, RequestRecord, TokenChunk } from '../../measure/record.js';
-import { summarize } from '../../stats/summary.js';
-import { createRng } from '../../util/rng.js';
-import { buildResults } from '../../results/results-document.js';
-import type { ServerResults } from '../../server-metrics/server-results.js';
-import type { ReportRun } from './chart-data.js';
+import type { ErrorClass, RequestRecord, TokenChunk } from '../../src/measure/record.js';
+import { summarize } from '../../src/stats/summary.js';
+import { createRng } from '../../src/util/rng.js';
+import { buildResults } from '../../src/results/results-document.js';
+import type { ServerResults } from '../../src/server-metrics/server-results.js';
+import type { ReportRun } from '../../src/report/html/chart-data.js';
 
 export interface SyntheticRunOptions {
   requests: number;

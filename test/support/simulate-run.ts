@@ -2,10 +2,10 @@
  * Synthetic runs with realistic noise, for tests and benchmarks of `compare`: a closed loop of `concurrency`
  * slots, lognormal TTFT and inter-chunk gaps, and a failure probability. Seeded, so a seed names a run.
  */
-import type { RequestRecord } from '../measure/record.js';
-import { summarize } from '../stats/summary.js';
-import { createRng } from '../util/rng.js';
-import type { LoadedRun } from './types.js';
+import type { RequestRecord } from '../../src/measure/record.js';
+import { summarize } from '../../src/stats/summary.js';
+import { createRng } from '../../src/util/rng.js';
+import type { LoadedRun } from '../../src/compare/types.js';
 
 export interface SimulatedRunSpec {
   seed: number;
