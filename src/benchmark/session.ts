@@ -14,6 +14,9 @@ import { resolveBenchmarkConfig, type BenchmarkConfig } from './resolve-config.j
 import { locateMetrics, startServerView, type ServerView } from './server-view.js';
 import { noMetricsNote } from '../server-metrics/index.js';
 import { runStep, type StepPlan, type StepResult } from './step.js';
+import type { SessionContext, SessionTarget } from './session-context.js';
+
+export type { SessionContext, SessionTarget } from './session-context.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 
 /**
@@ -37,31 +40,6 @@ export interface BenchmarkSession {
   /** Measures one load profile into a run; the default plan is the session's own profile and limits. */
   runStep(plan?: Partial<StepPlan>, hooks?: { signal?: AbortSignal }): Promise<StepResult>;
   close(): Promise<void>;
-}
-
-export interface SessionTarget {
-  url: string;
-  model: string;
-  embedded: boolean;
-  metricsUrls: string[];
-  info: ServerInfo;
-  /** Engine ids from /metrics, or the server's own word for itself. */
-  engine: string | null;
-}
-
-/** What a step needs from its session (see step.ts). */
-export interface SessionContext {
-  config: BenchmarkConfig;
-  target: SessionTarget;
-  clock: Clock;
-  bus: EventBus;
-  workload: Workload;
-  clientConfig: ClientConfig;
-  serverView: ServerView;
-  store: RunStore | null;
-  secrets: string[];
-  /** Steps started so far (the next step's index). */
-  steps: number;
 }
 
 export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: BenchmarkListener } = {}): Promise<BenchmarkSession> {

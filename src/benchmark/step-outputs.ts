@@ -9,7 +9,7 @@ import type { BenchmarkListener } from './events.js';
 import { openJsonlWriter, type JsonlWriter } from './jsonl-writer.js';
 import { openRunRecorder, type RunRecorder } from './run-recorder.js';
 import { serverSamples, writeServerSamples } from './server-view.js';
-import type { SessionContext } from './session.js';
+import type { SessionContext } from './session-context.js';
 
 /**
  * Where one step's results go: `requests.jsonl` (a line per finished request), the store (requests in batches),

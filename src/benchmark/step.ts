@@ -8,7 +8,7 @@ import { buildResults, type ResultsDocument } from '../results/results-document.
 import { summarize } from '../stats/summary.js';
 import type { ValidatedOptions } from './options.js';
 import { redactHeaders, scrubRecord } from './redact.js';
-import type { SessionContext } from './session.js';
+import type { SessionContext } from './session-context.js';
 import { openStepOutputs } from './step-outputs.js';
 
 /** One measured load profile of a session. */
