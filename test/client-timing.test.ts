@@ -1,3 +1,4 @@
+// test-lane: timing (checks timing against real servers; runs alone)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOpenAIClient } from '../src/client/openai-client.js';

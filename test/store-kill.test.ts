@@ -1,3 +1,4 @@
+// test-lane: timing (checks timing against real servers; runs alone)
 /**
  * A writer process killed with SIGKILL mid-run: the run reads back as interrupted, with every
  * request the writer had flushed intact and only the buffered ones lost.
