@@ -6,6 +6,7 @@ import { registerServe } from './commands/serve.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerMonitor } from './commands/monitor.js';
 
 /**
  * Entry point: parses argv, runs one command, maps every error to an exit code (one catch for all).
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRuns(program);
   registerReport(program, setExit);
   registerCompare(program, setExit);
+  registerMonitor(program);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -18,6 +18,25 @@ export const DEFAULTS = {
   scrapeIntervalS: 1,
   engine: { preset: 'tiny', parallel: 4 },
   serve: { port: 8000, host: '127.0.0.1' },
+  monitor: {
+    listen: '127.0.0.1:9464',
+    store: './monitor.db',
+    location: 'default',
+    retention: '30d',
+    /** Each probe starts up to this share of its interval after its slot, so targets are not hit in lockstep. */
+    jitter: 0.1,
+    every: '60s',
+    inputTokens: 100,
+    outputTokens: 100,
+    timeout: '60s',
+    scrapeEvery: '15s',
+    sloObjective: 0.99,
+    sloWindow: '28d',
+    /** "Probe failing" fires when k of the last n probes of a target failed. */
+    failing: { k: 3, n: 5 },
+    /** Burn-rate alerts need at least this many probes in their long window. */
+    minProbes: 10,
+  },
 } as const;
 
 /** "10s", "2m": a default duration in the form the CLI accepts, for help texts. */

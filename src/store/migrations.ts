@@ -92,6 +92,77 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: 'ALTER TABLE requests ADD COLUMN chunks BLOB;',
     convert: compactRequestRows,
   },
+  {
+    version: 4,
+    name: 'monitor: probes, scrapes, alerts, pending notifications',
+    // A probe's id is made by the instance that ran it, so re-sending a buffered probe never duplicates it.
+    sql: `
+      CREATE TABLE monitor_probes (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        location TEXT NOT NULL,
+        t_wall_ms REAL NOT NULL,
+        ok INTEGER NOT NULL,
+        error_class TEXT,
+        ttft_ms REAL,
+        tpot_ms REAL,
+        e2e_ms REAL,
+        output_tokens INTEGER,
+        record_json TEXT NOT NULL,
+        chunks BLOB
+      );
+      CREATE INDEX monitor_probes_series_idx ON monitor_probes (target, probe, t_wall_ms);
+      CREATE INDEX monitor_probes_time_idx ON monitor_probes (t_wall_ms);
+
+      CREATE TABLE monitor_scrapes (
+        seq INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        location TEXT NOT NULL,
+        t_wall_ms REAL NOT NULL,
+        ok INTEGER NOT NULL,
+        concepts_json TEXT NOT NULL
+      );
+      CREATE INDEX monitor_scrapes_series_idx ON monitor_scrapes (target, t_wall_ms);
+
+      CREATE TABLE monitor_alerts (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+        since_ms REAL NOT NULL,
+        detail_json TEXT NOT NULL
+      );
+      CREATE TABLE monitor_alert_events (
+        seq INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        t_ms REAL NOT NULL,
+        detail_json TEXT NOT NULL
+      );
+      CREATE INDEX monitor_alert_events_time_idx ON monitor_alert_events (t_ms);
+
+      CREATE TABLE monitor_notifications (
+        seq INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        format TEXT NOT NULL,
+        body_json TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_ms REAL NOT NULL,
+        last_error TEXT
+      );
+
+      -- Probes older than the retention, summed per hour: downsampled, not dropped.
+      CREATE TABLE monitor_probe_hours (
+        target TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        location TEXT NOT NULL,
+        hour_ms REAL NOT NULL,
+        probes INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        summary_json TEXT NOT NULL,
+        PRIMARY KEY (target, probe, location, hour_ms)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

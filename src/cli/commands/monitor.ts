@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
+import { DEFAULTS } from '../../config/defaults.js';
+
+function hostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
+  if (!m || Number(m[2]) > 65535) throw new ConfigError('--listen', `--listen: expected HOST:PORT (e.g. ${DEFAULTS.monitor.listen}), got ${JSON.stringify(text)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+export function registerMonitor(program: Command): void {
+  program
+    .command('monitor')
+    .description('Probe endpoints on a schedule; serve /metrics, a JSON API and SLO alerts (see docs/monitor.md)')
+    .requiredOption('--config <file>', 'monitor configuration (YAML)')
+    .option('--check', 'validate the configuration and the API key variables, then exit (0 ok, 2 invalid)', false)
+    .option('--location <name>', `where this instance probes from (label on every probe; default: the config's, else "${DEFAULTS.monitor.location}")`)
+    .option('--listen <host:port>', `address of /metrics and /api (default: the config's, else ${DEFAULTS.monitor.listen})`, hostPort)
+    .option('--store <path>', `SQLite file for probes and alerts (default: the config's, else ${DEFAULTS.monitor.store})`)
+    .action(async (f: { config: string; check: boolean; location?: string; listen?: { host: string; port: number }; store?: string }) => {
+      const { monitorCommand } = await import('../../monitor/monitor-command.js');
+      await monitorCommand(f);
+    });
+}

@@ -1,0 +1,107 @@
+import type { MonitorConfig } from '../config/monitor-config.js';
+import type { MonitorMetrics } from '../metrics/monitor-metrics.js';
+import { failingKofN } from '../slo/slo-math.js';
+import type { SloStatus } from '../slo/slo-tracker.js';
+import type { RecentProbes } from '../state/recent-probes.js';
+import type { MonitorStore, ProbeRow } from '../store/monitor-store.js';
+import { AlertStore, type AlertDetail, type AlertEvent, type AlertRow, type AlertState } from './alert-store.js';
+import { notificationBody, slackBody } from './webhook-payload.js';
+import { WebhookSender } from './webhook-sender.js';
+
+export interface AlertManagerOptions {
+  config: MonitorConfig;
+  store: MonitorStore;
+  metrics: MonitorMetrics;
+  location: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Evaluates alert conditions after each probe and turns changes of state into notifications: one when an alert
+ * starts firing, one when it resolves, none while it stays as it is (deduplicated by the alert's key). State and
+ * outbox live in the store, so a restart neither repeats nor loses a notification.
+ */
+export class AlertManager {
+  readonly #alerts: AlertStore;
+  readonly #states = new Map<string, AlertRow>();
+  readonly #sender: WebhookSender;
+
+  constructor(private readonly o: AlertManagerOptions) {
+    this.#alerts = new AlertStore(o.store.db);
+    for (const row of this.#alerts.states()) {
+      this.#states.set(row.key, row);
+      this.#gauge(row);
+    }
+    this.#sender = new WebhookSender(this.#alerts, o.log);
+  }
+
+  start(): void {
+    this.#sender.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#sender.stop();
+  }
+
+  /** Checks the alerts of the probe's pair: k of the last n failed, and the burn rates of its SLOs. */
+  evaluate(p: ProbeRow, recent: RecentProbes, slos: readonly SloStatus[]): void {
+    const { k, n } = this.o.config.alerts.failing;
+    const oks = recent.of(p.target, p.probe).map((r) => r.ok);
+    const base = { target: p.target, probe: p.probe, location: this.o.location };
+    const failed = oks.slice(-n).filter((ok) => !ok).length;
+    this.#set(`probe_failing|${p.target}|${p.probe}|${this.o.location}`, failingKofN(oks, k, n), p.wallMs, {
+      ...base,
+      alert: 'probe_failing',
+      severity: 'page',
+      summary: `${failed} of the last ${Math.min(n, oks.length)} probes failed${p.errorClass ? ` (last error: ${p.errorClass})` : ''}`,
+    });
+    for (const s of slos) {
+      for (const severity of ['page', 'ticket'] as const) {
+        const alert = severity === 'page' ? 'slo_burn_page' : 'slo_burn_ticket';
+        const [lw, sw] = severity === 'page' ? (['1h', '5m'] as const) : (['6h', '30m'] as const);
+        this.#set(`${alert}|${s.slo}|${p.target}|${this.o.location}`, s.burning[severity], p.wallMs, {
+          ...base,
+          alert,
+          severity,
+          slo: s.slo,
+          summary: `SLO ${s.slo} burning its error budget at ${fmt(s.burn_rate[lw])}x (${lw}) and ${fmt(s.burn_rate[sw])}x (${sw})`,
+        });
+      }
+    }
+  }
+
+  /** Alerts firing now. */
+  firing(): AlertRow[] {
+    return [...this.#states.values()].filter((r) => r.state === 'firing');
+  }
+
+  /** Firing and resolved notifications, newest first. */
+  history(limit = 100): AlertEvent[] {
+    return this.#alerts.events(limit);
+  }
+
+  pendingNotifications(): number {
+    return this.#alerts.pending();
+  }
+
+  #set(key: string, active: boolean, atMs: number, detail: AlertDetail): void {
+    const current = this.#states.get(key);
+    const next: AlertState | null = active ? (current?.state === 'firing' ? null : 'firing') : current?.state === 'firing' ? 'resolved' : null;
+    if (!next) return;
+    const row: AlertRow = { key, state: next, since_ms: atMs, detail: next === 'resolved' ? { ...current!.detail, summary: `resolved: ${detail.summary}` } : detail };
+    const body = notificationBody(key, next, atMs, row.detail);
+    const notifications = this.o.config.alerts.webhooks.map((w) => ({ url: w.url, format: w.format, body: w.format === 'slack' ? slackBody(body) : body }));
+    this.#alerts.transition(row, notifications);
+    this.#states.set(key, row);
+    this.#gauge(row);
+    this.o.log(`alert ${next}: ${detail.alert} ${detail.target}/${detail.probe}: ${row.detail.summary}`);
+    this.#sender.kick();
+  }
+
+  #gauge(row: AlertRow): void {
+    const d = row.detail;
+    this.o.metrics.alertsFiring.set({ alert: d.alert, target: d.target, probe: d.probe, location: d.location }, row.state === 'firing' ? 1 : 0);
+  }
+}
+
+const fmt = (x: number | null): string => (x === null ? 'n/a' : String(Number(x.toFixed(2))));

@@ -1,0 +1,69 @@
+import type { ApiKind } from '../../client/types.js';
+
+/** One endpoint the monitor watches. */
+export interface MonitorTarget {
+  name: string;
+  /** OpenAI base URL including /v1, without a trailing slash. */
+  url: string;
+  /** null: the first model the target's /models lists. */
+  model: string | null;
+  api: ApiKind;
+  /** Environment variable holding the API key; the key is read at start and kept out of the config. */
+  apiKeyEnv: string | null;
+  headers: Record<string, string>;
+  labels: Record<string, string>;
+  scrape: 'auto' | 'off' | string;
+  scrapeExtra: string[];
+  scrapeEveryMs: number;
+}
+
+/** A small benchmark sent to each of its targets on a schedule. */
+export interface MonitorProbe {
+  name: string;
+  everyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  timeoutMs: number;
+  targets: '*' | string[];
+}
+
+export interface MonitorSlo {
+  name: string;
+  targets: '*' | string[];
+  probe: string;
+  ttftMs: number | null;
+  tpotMs: number | null;
+  e2eMs: number | null;
+  /** Share of probes that must be good over the window, e.g. 0.99. */
+  objective: number;
+  windowMs: number;
+}
+
+export interface Webhook {
+  url: string;
+  format: 'json' | 'slack';
+}
+
+/** A validated monitor configuration with every default applied. */
+export interface MonitorConfig {
+  /** Where it was read from, for messages. */
+  source: string;
+  listen: { host: string; port: number };
+  store: string;
+  location: string;
+  retentionMs: number;
+  jitter: number;
+  targets: MonitorTarget[];
+  probes: MonitorProbe[];
+  slos: MonitorSlo[];
+  alerts: { webhooks: Webhook[]; failing: { k: number; n: number }; minProbes: number };
+}
+
+/** The probes that run against a target. */
+export function probesOf(config: MonitorConfig, target: string): MonitorProbe[] {
+  return config.probes.filter((p) => selects(p.targets, target));
+}
+
+export function selects(selector: '*' | string[], name: string): boolean {
+  return selector === '*' || selector.includes(name);
+}

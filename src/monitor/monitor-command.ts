@@ -1,0 +1,49 @@
+import { ConfigError } from '../config/errors.js';
+import { loadMonitorConfig, resolveApiKeys } from './config/load-config.js';
+import { startMonitor } from './monitor.js';
+
+export interface MonitorCommandOptions {
+  config: string;
+  check: boolean;
+  location?: string;
+  listen?: { host: string; port: number };
+  store?: string;
+}
+
+/**
+ * `inferscope monitor`: validates the configuration (and that every named key variable is set), then with
+ * `check` reports and returns; otherwise monitors until SIGINT/SIGTERM, draining probes in flight.
+ */
+export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
+  if (o.location !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.location)) {
+    throw new ConfigError('--location', `--location: use letters, digits, ".", "_" or "-", got ${JSON.stringify(o.location)}`);
+  }
+  const config = loadMonitorConfig(o.config);
+  if (o.store) config.store = o.store;
+  const apiKeys = resolveApiKeys(config);
+  if (o.check) {
+    const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+    process.stdout.write(
+      `${o.config}: ok (${n(config.targets.length, 'target')}, ${n(config.probes.length, 'probe')}, ${n(config.slos.length, 'SLO')}, ${n(config.alerts.webhooks.length, 'webhook')})\n`,
+    );
+    return;
+  }
+  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const monitor = await startMonitor(config, {
+    apiKeys,
+    log,
+    ...(o.location ? { location: o.location } : {}),
+    ...(o.listen ? { listen: o.listen } : {}),
+  });
+  process.stdout.write(`inferscope monitor listening on ${monitor.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log('stopping: waiting for probes in flight');
+      void monitor.close({ drain: true }).then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,145 @@
+import { createClock, type Clock } from '../measure/clock.js';
+import { probesOf, type MonitorConfig } from './config/monitor-config.js';
+import { resolveApiKeys } from './config/load-config.js';
+import { MonitorMetrics } from './metrics/monitor-metrics.js';
+import { probeResult, type ProbeResult } from './probe/probe-result.js';
+import { TargetProber } from './probe/target-prober.js';
+import { ProbeScheduler } from './schedule/probe-scheduler.js';
+import { TargetScraper, type ScrapeOutcome } from './scrape/target-scraper.js';
+import { RecentProbes } from './state/recent-probes.js';
+import { MonitorStore } from './store/monitor-store.js';
+import { startMonitorServer, type MonitorServer } from './http/monitor-server.js';
+import { AlertManager } from './alerts/alert-manager.js';
+import { SloTracker } from './slo/slo-tracker.js';
+
+export interface MonitorOptions {
+  /** API keys by target name; default: read from the environment variables the configuration names. */
+  apiKeys?: Map<string, string>;
+  /** Overrides of the configuration (the CLI's --location, --listen). */
+  location?: string;
+  listen?: { host: string; port: number };
+  /** Progress lines (started, target down, alert fired); never carries a key. */
+  log?: (line: string) => void;
+  /** Random numbers for the schedule's jitter (tests fix it). */
+  random?: () => number;
+}
+
+export type ProbeListener = (p: ProbeResult) => void;
+
+/** A running monitor: probes on schedule, scrapes, store, metrics, SLOs, alerts and its own HTTP server. */
+export interface Monitor {
+  readonly config: MonitorConfig;
+  readonly location: string;
+  /** Base URL of the monitor's own HTTP server, e.g. http://127.0.0.1:9464 */
+  readonly url: string;
+  readonly store: MonitorStore;
+  readonly metrics: MonitorMetrics;
+  readonly clock: Clock;
+  /** Called after each probe is stored. Returns an unsubscribe function. */
+  onProbe(listener: ProbeListener): () => void;
+  /** Stops probing; in-flight probes finish (drain) or are aborted; pending notifications stay stored. */
+  close(options?: { drain: boolean }): Promise<void>;
+}
+
+/**
+ * Starts monitoring as configured. Everything that can be wrong with the input (config, keys, the listen
+ * address, the store) fails here, before the first probe.
+ * @example
+ * const monitor = await startMonitor(loadMonitorConfig('monitor.yaml'));
+ * process.on('SIGTERM', () => void monitor.close());
+ */
+export async function startMonitor(config: MonitorConfig, options: MonitorOptions = {}): Promise<Monitor> {
+  const location = options.location ?? config.location;
+  const apiKeys = options.apiKeys ?? resolveApiKeys(config);
+  const log = options.log ?? (() => undefined);
+  const clock = createClock();
+  const store = new MonitorStore(config.store);
+  const metrics = new MonitorMetrics(location);
+  const recent = new RecentProbes(Math.max(config.alerts.failing.n, 20));
+  const listeners = new Set<ProbeListener>();
+  const slos = new SloTracker(config, store, metrics, location);
+  const alerts = new AlertManager({ config, store, metrics, location, log });
+
+  const probers = new Map<string, TargetProber>();
+  for (const t of config.targets) probers.set(t.name, new TargetProber(t, probesOf(config, t.name), clock, apiKeys.get(t.name)));
+
+  const onProbeDone = (p: ProbeResult): void => {
+    store.insertProbes([p]);
+    metrics.observeProbe(p);
+    const { record: _record, ...row } = p;
+    recent.add(row);
+    alerts.evaluate(row, recent, slos.observe(row));
+    for (const l of listeners) l(p);
+  };
+
+  const scheduler = new ProbeScheduler({
+    clock,
+    jitter: config.jitter,
+    ...(options.random ? { random: options.random } : {}),
+    onLag: (_t, _p, lagMs) => metrics.observeLag(lagMs),
+    onSkip: (t, p, reason) => metrics.observeSkip(t, p, reason),
+    async run(due, signal) {
+      const prober = probers.get(due.target)!;
+      const record = await prober.send(due.probe, { index: due.index, t_sched: due.t_sched, signal });
+      try {
+        onProbeDone(probeResult(record, { target: due.target, probe: due.probe.name, location }));
+      } catch (err) {
+        log(`probe ${due.target}/${due.probe.name}: could not be recorded: ${(err as Error).message}`);
+      }
+    },
+  });
+
+  const scrapers = config.targets.map(
+    (t) =>
+      new TargetScraper(t, (o: ScrapeOutcome) => {
+        metrics.observeScrape(o.target, o.ok, o.concepts);
+        try {
+          store.insertScrape({ target: o.target, location, wallMs: o.wallMs, ok: o.ok, concepts: o.concepts });
+        } catch (err) {
+          log(`scrape ${o.target}: could not be recorded: ${(err as Error).message}`);
+        }
+      }),
+  );
+
+  let server: MonitorServer;
+  try {
+    server = await startMonitorServer(options.listen ?? config.listen, { config, location, store, metrics, recent, slos, alerts });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  alerts.start();
+  for (const t of config.targets) {
+    for (const p of probesOf(config, t.name)) {
+      metrics.declare(t.name, p.name);
+      scheduler.add(t.name, p);
+    }
+  }
+  for (const s of scrapers) s.start();
+  log(`monitoring ${config.targets.length} target(s) from location ${location}; metrics at ${server.url}/metrics`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    location,
+    url: server.url,
+    store,
+    metrics,
+    clock,
+    onProbe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close(closeOptions = { drain: true }) {
+      closing ??= (async () => {
+        await scheduler.stop(closeOptions);
+        await Promise.allSettled(scrapers.map((s) => s.stop()));
+        await Promise.allSettled([...probers.values()].map((p) => p.close()));
+        await alerts.stop();
+        await server.close();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}
