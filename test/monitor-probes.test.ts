@@ -1,3 +1,4 @@
+// test-lane: timing (checks timing against real servers; runs alone)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
