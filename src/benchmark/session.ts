@@ -19,6 +19,9 @@ import type { SessionContext, SessionTarget } from './session-context.js';
 export type { SessionContext, SessionTarget } from './session-context.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 
+/** The version look-ups only fill the run's fingerprint: they never hold start-up longer than this. */
+const INFO_TIMEOUT_CAP_MS = 5_000;
+
 /**
  * A benchmark session: one target (a URL, or the embedded engine it started), one clock, one scraper of the
  * server's /metrics and one store, set up once; any number of steps (load profiles) run on it, each measured into
@@ -59,7 +62,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     resolved = await resolveTarget(o.url, o.engine, emit);
     emit({ type: 'phase', phase: 'probing' });
     const auth = { ...(o.apiKey ? { apiKey: o.apiKey } : {}), headers: { ...o.headers } };
-    const model = o.model ?? resolved.embeddedModel ?? (await firstModel(resolved.baseUrl, auth));
+    const model = o.model ?? resolved.embeddedModel ?? (await firstModel(resolved.baseUrl, { ...auth, timeoutMs: Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms) }));
     const clientConfig: ClientConfig = {
       baseUrl: resolved.baseUrl,
       api: o.api,
@@ -71,14 +74,15 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
       saveText: o.saveText,
       connections: 1,
     };
-    await probeOptionalFields(config, clientConfig, resolved.embedded, emit);
-
     const clock = createClock();
-    // What the server says about itself and where its metrics are: asked together, neither waits for the other.
-    const [info, metrics] = await Promise.all([
+    // The field probe, what the server says about itself and where its metrics are: asked together, none waits
+    // for another, each bounded by the --timeout-* values.
+    const infoTimeoutMs = Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms, INFO_TIMEOUT_CAP_MS);
+    const [, info, metrics] = await Promise.all([
+      probeOptionalFields(config, clientConfig, resolved.embedded, emit),
       resolved.embedded
         ? Promise.resolve<ServerInfo>({ owned_by: 'inferscope', version: TOOL_VERSION, version_source: null })
-        : probeServerInfo(resolved.baseUrl, model, auth),
+        : probeServerInfo(resolved.baseUrl, model, { ...auth, timeoutMs: infoTimeoutMs }),
       locateMetrics(o, resolved.baseUrl),
     ]);
     if (info.version) info.version = scrubSecrets(info.version, secrets);
@@ -137,11 +141,12 @@ async function closeAll(view: ServerView | null, target: ResolvedTarget | null, 
 /** A few max_tokens=1 requests tell which optional fields the server accepts, so none of them breaks it. */
 async function probeOptionalFields(config: BenchmarkConfig, clientConfig: ClientConfig, embedded: boolean, emit: BenchmarkListener): Promise<void> {
   const o = config.options;
-  const support = o.probe && !embedded ? await probeExactOutputSupport(clientConfig) : { ignore_eos: true, min_tokens: true, include_usage: true };
+  const onNote = (message: string): void => emit({ type: 'warning', message });
+  const support = o.probe && !embedded ? await probeExactOutputSupport(clientConfig, { onNote }) : { ignore_eos: true, min_tokens: true, include_usage: true };
   clientConfig.includeUsage = support.include_usage;
   if (config.workload.kind === 'synthetic' && config.workload.output && o.exactOutput) {
     clientConfig.exactOutputFields = { ignore_eos: support.ignore_eos, min_tokens: support.min_tokens };
-    if (!support.ignore_eos && !support.min_tokens) {
+    if (!support.ignore_eos && !support.min_tokens && o.probe) {
       emit({ type: 'warning', message: 'the server accepts neither ignore_eos nor min_tokens: output lengths may fall short of --output-tokens' });
     }
   }
@@ -166,8 +171,8 @@ async function buildWorkload(config: BenchmarkConfig, emit: BenchmarkListener): 
   return loaded.workload;
 }
 
-async function firstModel(baseUrl: string, auth: { apiKey?: string; headers: Record<string, string> }): Promise<string> {
-  const ids = await listModels(baseUrl, { ...auth, timeoutMs: 10_000 });
+async function firstModel(baseUrl: string, auth: { apiKey?: string; headers: Record<string, string>; timeoutMs: number }): Promise<string> {
+  const ids = await listModels(baseUrl, auth);
   if (ids.length === 0) throw new Error(`${baseUrl}/models lists no model; pass --model`);
   return ids[0]!;
 }

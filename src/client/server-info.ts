@@ -18,7 +18,8 @@ const VERSION_ROUTES: Array<{ path: string; read: (j: Record<string, unknown>) =
 ];
 
 /**
- * Asks the server what it is, best effort: every look-up has a short timeout and a failure only leaves a field null.
+ * Asks the server what it is, best effort: all look-ups run at once, each within `timeoutMs` (default 2 s), and a
+ * failure only leaves a field null.
  * Never throws. The key is sent as on every request but never kept.
  *
  * @example await probeServerInfo('http://127.0.0.1:8000/v1', 'meta-llama/Llama-3.1-8B') // { owned_by: 'vllm', version: '0.11.0', ... }
@@ -43,14 +44,15 @@ export async function probeServerInfo(
   };
   const base = baseUrl.replace(/\/+$/, '');
   const info: ServerInfo = { owned_by: null, version: null, version_source: null };
-  const models = await get(`${base}/models`);
+  const origin = base.replace(/\/v1$/, '');
+  // Every look-up at once: the slowest bounds the whole, never their sum.
+  const [models, ...versions] = await Promise.all([get(`${base}/models`), ...VERSION_ROUTES.map((r) => get(`${origin}${r.path}`))]);
   const entry = Array.isArray(models?.data)
     ? (models.data as Array<Record<string, unknown>>).find((m) => m?.id === model) ?? (models.data[0] as Record<string, unknown> | undefined)
     : undefined;
   if (typeof entry?.owned_by === 'string') info.owned_by = entry.owned_by.slice(0, 100);
-  const origin = base.replace(/\/v1$/, '');
-  for (const route of VERSION_ROUTES) {
-    const json = await get(`${origin}${route.path}`);
+  for (const [i, route] of VERSION_ROUTES.entries()) {
+    const json = versions[i];
     const version = json ? route.read(json) : undefined;
     if (typeof version === 'string' || typeof version === 'number') {
       info.version = String(version).slice(0, 100);
