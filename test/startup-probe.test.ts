@@ -46,13 +46,13 @@ test('a field whose probe keeps failing transiently is sent as if accepted, and 
 });
 
 test('min_tokens accepted but ignored (short output) is not used, and said so', async () => {
-  const server = await startTimingServer({ behavior: { outputTokens: 2 } });
+  const server = await startTimingServer({ behavior: { outputTokens: 1 } });
   const notes: string[] = [];
   try {
     const support = await probeExactOutputSupport(clientConfigFor(server), { onNote: (m) => notes.push(m) });
     assert.equal(support.min_tokens, false);
     assert.equal(support.ignore_eos, true);
-    assert.match(notes.join('\n'), /min_tokens is not used: the server accepted it but returned 2 of 4 tokens/);
+    assert.match(notes.join('\n'), /min_tokens is not used: the server accepted it but returned 1 of 2 tokens/);
   } finally {
     await server.close();
   }

@@ -23,7 +23,7 @@ export interface ProbeOptions {
 type Field = keyof ExactOutputSupport;
 
 /** Output tokens asked with min_tokens: a server that honours it must return this many. */
-const MIN_TOKENS_PROBE = 4;
+const MIN_TOKENS_PROBE = 2;
 
 type Answer =
   | { kind: 'http'; status: number; message: string; outputTokens: number }
