@@ -10,7 +10,11 @@ import { ConfigError } from '../config/errors.js';
 export const benchmarkOptionsSchema = z
   .object({
     /** OpenAI base URL including /v1; absent -> the embedded engine. */
-    url: z.string().url().optional(),
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')
+      .optional(),
     api: z.enum(['chat', 'completions']).default(DEFAULTS.api),
     model: z.string().min(1).optional(),
     /** The key itself (from OPENAI_API_KEY or --api-key-env); never written anywhere. */
@@ -33,7 +37,8 @@ export const benchmarkOptionsSchema = z
     concurrency: z.number().int().positive().optional(),
     rate: z.number().positive().optional(),
     arrival: z.enum(['poisson', 'constant', 'gamma']).default(DEFAULTS.arrival),
-    burstiness: z.number().positive().default(DEFAULTS.burstiness),
+    /** Gamma shape of an open loop's gaps; unset: DEFAULTS.burstiness. */
+    burstiness: z.number().positive().optional(),
     maxConcurrency: z.number().int().positive().optional(),
     rampUpS: z.number().nonnegative().default(0),
     requests: z.number().int().positive().optional(),
@@ -98,7 +103,7 @@ export function validateOptions(input: BenchmarkOptions): ValidatedOptions {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || '(options)';
-    throw new ConfigError(field, `${field}: ${issue.message}`);
+    throw new ConfigError(field, `${flagOf(field)}: ${issue.message}`);
   }
   const o = parsed.data;
   if (o.concurrency !== undefined && o.rate !== undefined) {
@@ -107,8 +112,37 @@ export function validateOptions(input: BenchmarkOptions): ValidatedOptions {
   if (o.maxConcurrency !== undefined && o.rate === undefined) {
     throw new ConfigError('maxConcurrency', '--max-concurrency caps an open loop; it needs --rate');
   }
+  if (o.burstiness !== undefined && o.rate === undefined) {
+    throw new ConfigError('burstiness', '--burstiness shapes the gaps of an open loop; it needs --rate');
+  }
   if (o.arrival === 'gamma' && o.rate === undefined) {
     throw new ConfigError('arrival', '--arrival needs --rate');
   }
   return o;
+}
+
+const FLAG_NAMES: Record<string, string> = {
+  durationS: '--duration',
+  rampUpS: '--ramp-up',
+  scrapeIntervalS: '--scrape-interval',
+  scrapeUrls: '--scrape-url',
+  thresholds: '--threshold',
+  apiKey: '--api-key-env',
+  headers: '--header',
+  outDir: '--out',
+  'timeouts.connect_ms': '--timeout-connect',
+  'timeouts.ttft_ms': '--timeout-ttft',
+  'timeouts.idle_ms': '--timeout-idle',
+  'timeouts.total_ms': '--timeout-total',
+  'engine.modelPath': '--model-path',
+  'engine.preset': '--preset',
+  'engine.parallel': '--parallel',
+};
+
+/** The CLI flag of an options field, so a message names what the user typed: durationS -> --duration. */
+export function flagOf(field: string): string {
+  const known = FLAG_NAMES[field] ?? FLAG_NAMES[field.replace(/\.\d+$/, '')];
+  if (known) return known;
+  const top = field.split('.')[0] ?? field;
+  return `--${top.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -27,7 +27,7 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
           kind: 'rate',
           rate: options.rate,
           arrival: options.arrival,
-          burstiness: options.arrival === 'gamma' ? options.burstiness : 1,
+          burstiness: options.arrival === 'gamma' ? (options.burstiness ?? DEFAULTS.burstiness) : 1,
           maxConcurrency: options.maxConcurrency ?? null,
           rampUpS: options.rampUpS,
         }

@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../client/types.js';
 import { listModels, probeExactOutputSupport, probeServerInfo, type ServerInfo } from '../client/index.js';
 import { createClock, type Clock } from '../measure/clock.js';
+import { assertWritableDir } from '../config/writable-path.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
@@ -53,6 +54,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
   const emit = bus.emit;
   // Workloads are read (and datasets validated) before any traffic; outputs are opened before the first request.
   const workload = await buildWorkload(config, emit);
+  if (o.outDir) assertWritableDir(o.outDir, '--out');
   const store = o.db ? openSqliteStore(o.db) : null;
   const secrets = secretsOf(o.apiKey, o.headers);
 

@@ -83,3 +83,12 @@ export function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
     return text as T;
   };
 }
+
+/** A TCP port: 0 (any free port) to 65535. */
+export function portNumber(flag: string) {
+  return (text: string): number => {
+    const n = nonNegativeInt(flag)(text);
+    if (n > 65_535) throw new ConfigError(flag, `${flag}: a port is 0 to 65535, got ${n}`);
+    return n;
+  };
+}

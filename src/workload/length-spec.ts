@@ -2,6 +2,7 @@
  * Length specs for --input-tokens / --output-tokens: `N` (fixed), `MIN:MAX` (uniform integer) or
  * `MEAN,STDDEV[,MIN,MAX]` (normal, rounded, clamped). Parsed and rejected before a run starts.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
 import type { Rng } from '../util/rng.js';
 
@@ -10,7 +11,7 @@ interface LengthBase {
   readonly text: string;
   /** Smallest value sample() can return. */
   readonly min: number;
-  /** Largest value sample() can return (Infinity for an unbounded normal). */
+  /** Largest value sample() can return (the length limit for a normal without MAX). */
   readonly max: number;
   /** A token length drawn from the distribution: an integer >= 1. */
   sample(rng: Rng): number;
@@ -35,6 +36,8 @@ export interface NormalLength extends LengthBase {
 export type LengthDistribution = FixedLength | UniformLength | NormalLength;
 
 const FORMS = 'use N, MIN:MAX or MEAN,STDDEV[,MIN,MAX]';
+/** No model takes more: a larger length is a typo, and every request would fail. */
+const LIMIT = DEFAULTS.maxLengthTokens;
 const INTEGER = /^\d+$/;
 const NUMBER = /^\d+(\.\d+)?$/;
 
@@ -61,7 +64,7 @@ export function parseLengthSpec(text: string, field: string): LengthDistribution
     if (!INTEGER.test(p)) fail(`is not a length (${what} "${p}" is not a whole number)`);
     const n = Number(p);
     if (n < 1) fail(`is not a length (${what} must be at least 1)`);
-    if (!Number.isSafeInteger(n)) fail(`is not a length (${what} is too large)`);
+    if (!Number.isSafeInteger(n) || n > LIMIT) fail(`is not a possible length (${what} is above ${LIMIT} tokens)`);
     return n;
   };
 
@@ -90,8 +93,9 @@ export function parseLengthSpec(text: string, field: string): LengthDistribution
     const mean = Number(meanText);
     const stddev = Number(stddevText);
     if (mean <= 0) fail('is not a length (MEAN must be positive)');
+    if (mean > LIMIT) fail(`is not a possible length (MEAN is above ${LIMIT} tokens)`);
     const min = parts.length === 4 ? positiveInt(parts[2] ?? '', 'MIN') : 1;
-    const max = parts.length === 4 ? positiveInt(parts[3] ?? '', 'MAX') : Infinity;
+    const max = parts.length === 4 ? positiveInt(parts[3] ?? '', 'MAX') : LIMIT;
     if (min > max) fail(`is not a length (MIN ${min} is greater than MAX ${max})`);
     const sample = (rng: Rng): number => Math.min(max, Math.max(min, Math.round(rng.normal(mean, stddev))));
     return { kind: 'normal', text: spec, mean, stddev, min, max, sample };

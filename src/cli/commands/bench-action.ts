@@ -5,6 +5,7 @@ import { resolveBenchmarkConfig } from '../../benchmark/resolve-config.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { formatSummary } from '../../report/console.js';
 import { EXIT } from '../exit-codes.js';
+import { assertWritableFile } from '../../config/writable-path.js';
 
 /**
  * The bench command: progress on stderr (TTY only), the summary on stdout (stderr with --json, where stdout
@@ -12,6 +13,8 @@ import { EXIT } from '../exit-codes.js';
  */
 export async function runBenchCommand(options: BenchmarkOptions, io: { json: boolean; color: boolean; html?: string; csv?: string }): Promise<number> {
   const config = resolveBenchmarkConfig(options); // fail fast on bad input, before engines or sockets
+  if (io.html) assertWritableFile(io.html, '--html');
+  if (io.csv) assertWritableFile(io.csv, '--csv');
   const stderr = process.stderr;
   const progress = stderr.isTTY
     ? createProgressRenderer({ stream: stderr, totalRequests: config.limits.requests, durationS: config.limits.durationS })

@@ -15,6 +15,7 @@ import {
   seconds,
   timeoutMs,
 } from '../parse-flags.js';
+import { PRESET_NAMES } from '../../engine/gguf/presets.js';
 
 interface BenchFlags {
   url?: string;
@@ -113,7 +114,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--db <path>', 'record the run in this SQLite file (default: $INFERSCOPE_DB, else the user data directory)')
     .option('--no-db', 'do not record the run')
     .option('--label <k=v>', 'label the recorded run (repeatable)', collectLabel)
-    .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', DEFAULTS.engine.preset)
+    .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', oneOf('--preset', PRESET_NAMES), DEFAULTS.engine.preset)
     .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
     .option('--parallel <n>', `embedded engine: requests decoded together (default ${DEFAULTS.engine.parallel})`, positiveInt('--parallel'))
     .option('--no-color', 'plain summary without colors')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { positiveInt, nonNegativeInt } from '../parse-flags.js';
+import { oneOf, portNumber, positiveInt } from '../parse-flags.js';
+import { PRESET_NAMES } from '../../engine/gguf/presets.js';
 import { DEFAULTS } from '../../config/defaults.js';
 
 export function registerServe(program: Command): void {
@@ -7,8 +8,8 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('Run the embedded OpenAI-compatible inference server (llama.cpp, CPU)')
     .option('--model <path.gguf>', 'serve this GGUF model (default: a generated random-weight model)')
-    .option('--preset <name>', 'generated model preset: tiny | small | medium', DEFAULTS.engine.preset)
-    .option('--port <n>', 'port (0 = any free port)', nonNegativeInt('--port'), DEFAULTS.serve.port)
+    .option('--preset <name>', 'generated model preset: tiny | small | medium', oneOf('--preset', PRESET_NAMES), DEFAULTS.engine.preset)
+    .option('--port <n>', 'port (0 = any free port)', portNumber('--port'), DEFAULTS.serve.port)
     .option('--host <addr>', 'address to listen on', DEFAULTS.serve.host)
     .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), DEFAULTS.engine.parallel)
     .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number }) => {
