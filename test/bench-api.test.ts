@@ -38,7 +38,8 @@ test('schedules are deterministic for a seed: same intended times and prompts', 
     const bodies = server.requests
       .slice(before)
       .filter((q) => q.path === '/v1/chat/completions' && (q.body as { max_tokens?: number }).max_tokens === 4)
-      .map((q) => JSON.stringify((q.body as { messages: unknown }).messages))
+      // The per-run nonce aside, the seed decides every prompt.
+      .map((q) => JSON.stringify((q.body as { messages: unknown }).messages).replace(/Run \d{6}:\\n/, ''))
       .sort();
     assert.equal(bodies.length, 15);
     return { sched: records.map((r) => [r.index, r.t_sched] as const).sort((a, b) => a[0] - b[0]).map(([, t]) => t), bodies };

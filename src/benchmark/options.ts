@@ -30,6 +30,8 @@ export const benchmarkOptionsSchema = z
      * Off: all are sent as if accepted (the embedded engine is never probed: it accepts them all).
      */
     probe: z.boolean().default(true),
+    /** Send the seed's prompts exactly (no per-run nonce), so a server's prompt cache can match earlier runs. */
+    reusePrompts: z.boolean().default(false),
     dataset: z.string().optional(),
     datasetFormat: z.enum(['jsonl', 'sharegpt']).optional(),
     skipBadLines: z.boolean().default(false),

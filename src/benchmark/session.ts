@@ -5,7 +5,7 @@ import { assertWritableDir } from '../config/writable-path.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
-import { createSyntheticWorkload } from '../workload/synthetic.js';
+import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
 import { loadDataset } from '../workload/dataset.js';
 import { TOOL_VERSION } from '../version.js';
 import { EventBus, type BenchmarkListener } from './events.js';
@@ -159,13 +159,22 @@ async function probeOptionalFields(config: BenchmarkConfig, clientConfig: Client
 
 async function buildWorkload(config: BenchmarkConfig, emit: BenchmarkListener): Promise<Workload> {
   const o = config.options;
+  // A fresh nonce per run keeps prompt caches from matching an earlier run's identical prompts.
+  const nonce = o.reusePrompts ? undefined : runNonce();
   if (config.workload.kind === 'synthetic') {
-    return createSyntheticWorkload({ inputTokens: config.workload.input, outputTokens: config.workload.output, seed: o.seed, exactOutput: o.exactOutput });
+    return createSyntheticWorkload({
+      inputTokens: config.workload.input,
+      outputTokens: config.workload.output,
+      seed: o.seed,
+      exactOutput: o.exactOutput,
+      ...(nonce ? { nonce } : {}),
+    });
   }
   const loaded = await loadDataset(config.workload.path, {
     skipBadLines: o.skipBadLines,
     seed: o.seed,
     exactOutput: o.exactOutput,
+    ...(nonce ? { nonce } : {}),
     ...(o.datasetFormat ? { format: o.datasetFormat } : {}),
   });
   if (loaded.skipped > 0) emit({ type: 'warning', message: `skipped ${loaded.skipped} bad lines of ${config.workload.path}` });

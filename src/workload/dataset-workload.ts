@@ -15,6 +15,8 @@ export interface DatasetWorkloadOptions {
   shuffle: boolean;
   /** Ask for exactly max_tokens on entries that have one. */
   exactOutput: boolean;
+  /** Opens every prompt (the first message's content in chat), so prompt caches cannot match another run's. */
+  nonce?: string;
 }
 
 /** A dataset workload that can precompute its token counts. */
@@ -42,7 +44,7 @@ export function createDatasetWorkload(
     const slot = order ? (order[position] as number) : position;
     let spec = specs[slot];
     if (spec === undefined) {
-      spec = toSpec(entries[slot] as DatasetEntry, options.exactOutput);
+      spec = toSpec(entries[slot] as DatasetEntry, options.exactOutput, options.nonce ? `Run ${options.nonce}:\n` : '');
       specs[slot] = spec;
     }
     return spec;
@@ -69,14 +71,14 @@ export function createDatasetWorkload(
   };
 }
 
-function toSpec(entry: DatasetEntry, exactOutput: boolean): RequestSpec {
+function toSpec(entry: DatasetEntry, exactOutput: boolean, lead: string): RequestSpec {
   const maxTokens = entry.maxTokens ?? (entry.answer !== undefined ? Math.max(1, countTokens(entry.answer)) : null);
+  const messages = entry.messages && lead ? entry.messages.map((m, i) => (i === 0 ? { ...m, content: lead + m.content } : m)) : entry.messages;
+  const prompt = lead + (entry.prompt ?? '');
   // Message content only: chat templates add a few tokens per message that vary by model.
-  const inputTokens = entry.messages
-    ? entry.messages.reduce((sum, m) => sum + countTokens(m.content), 0)
-    : countTokens(entry.prompt ?? '');
+  const inputTokens = messages ? messages.reduce((sum, m) => sum + countTokens(m.content), 0) : countTokens(prompt);
   return {
-    ...(entry.messages ? { messages: entry.messages } : { prompt: entry.prompt ?? '' }),
+    ...(messages ? { messages } : { prompt }),
     max_tokens: maxTokens,
     exact_output: maxTokens !== null && exactOutput,
     input_tokens: inputTokens,

@@ -24,6 +24,8 @@ export interface LoadDatasetOptions {
   shuffle?: boolean;
   /** Ask for exactly max_tokens on entries that state or imply one (default false). */
   exactOutput?: boolean;
+  /** Per-run nonce opening every prompt (see synthetic `runNonce`); none by default. */
+  nonce?: string;
   /** Milliseconds to spend precomputing token counts before returning (default 2000). */
   warmBudgetMs?: number;
 }
@@ -63,6 +65,7 @@ export async function loadDataset(path: string, options: LoadDatasetOptions): Pr
     seed: options.seed ?? 0,
     shuffle: options.shuffle ?? true,
     exactOutput: options.exactOutput ?? false,
+    ...(options.nonce ? { nonce: options.nonce } : {}),
   });
   workload.warm(options.warmBudgetMs ?? 2000);
   return { workload, skipped: read.skipped, warnings: read.warnings };

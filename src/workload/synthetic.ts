@@ -8,6 +8,7 @@
  * and offset keep prefix caches from matching beyond the shared prefix, so cache hits reflect only
  * what the user chose to share. Prompts shorter than that line plus one token omit it.
  */
+import { randomInt } from 'node:crypto';
 import { forkRng } from '../util/rng.js';
 import { corpusIndex, sliceCorpus } from './corpus-index.js';
 import type { CorpusIndex } from './corpus-index.js';
@@ -25,6 +26,16 @@ export interface SyntheticWorkloadOptions {
   exactOutput: boolean;
   /** Text shared by every prompt (e.g. a system-style preamble), to exercise prefix caching. */
   prefix?: string;
+  /**
+   * Six digits that open every prompt (`Run 123456:`), so no prompt cache can match a previous run's prompts;
+   * the line always takes the same number of tokens, so lengths stay those of the seed. See `runNonce`.
+   */
+  nonce?: string;
+}
+
+/** A fresh per-run nonce: six digits, so the opening line's token count never varies. */
+export function runNonce(): string {
+  return String(randomInt(100_000, 1_000_000));
 }
 
 /**
@@ -38,6 +49,9 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
   const corpus = corpusIndex();
   // A trailing newline keeps the prefix's last token from merging with the line that follows it.
   const prefix = options.prefix ? (options.prefix.endsWith('\n') ? options.prefix : `${options.prefix}\n`) : '';
+  if (options.nonce !== undefined && !/^\d{6}$/.test(options.nonce)) throw new RangeError(`nonce must be six digits, got ${options.nonce}`);
+  const nonceLine = options.nonce ? `Run ${options.nonce}:\n` : '';
+  const nonceTokens = countTokens(nonceLine);
   const prefixTokens = countTokens(prefix);
   const seed = options.seed >>> 0;
   const out = options.outputTokens;
@@ -54,9 +68,11 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
       const tag = Math.floor(rng.next() * 36 ** 4).toString(36).padStart(4, '0');
       const offset = rng.int(0, corpus.size - 1);
 
-      let prompt = prefix;
-      let inputTokens = prefixTokens;
-      const room = target - prefixTokens;
+      // The nonce line goes first (it must differ from the first token on), when the prompt has room for it.
+      const lead = nonceTokens > 0 && target - prefixTokens - nonceTokens >= 1 ? nonceLine : '';
+      let prompt = lead + prefix;
+      let inputTokens = prefixTokens + (lead ? nonceTokens : 0);
+      const room = target - inputTokens;
       if (room > 0) {
         const header = `Excerpt ${index} (${tag}):\n`;
         const headerTokens = countTokens(header);

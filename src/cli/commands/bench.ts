@@ -56,6 +56,7 @@ interface BenchFlags {
   html?: string;
   csv?: string;
   saveText?: boolean;
+  reusePrompts?: boolean;
   scrape: string[] | boolean;
   scrapeInterval?: number;
   db?: string | false;
@@ -78,6 +79,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', DEFAULTS.inputTokens)
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
+    .option('--reuse-prompts', 'send the seed\'s prompts as they are: no per-run nonce, so prompt caches can hit across runs')
     .option('--no-probe', 'skip the pre-run check of which optional fields the server accepts (send them all)')
     .option('--dataset <file>', 'prompts from a JSONL file ({"prompt"} or {"messages"}) or a ShareGPT JSON file')
     .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
@@ -148,6 +150,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     thresholds: f.threshold ?? [],
     labels: f.label ?? {},
     saveText: !!f.saveText,
+    reusePrompts: !!f.reusePrompts,
     skipBadLines: !!f.skipBadLines,
     sloTpotNaIsGood: !!f.sloTpotNaGood,
     scrape: f.scrape !== false,
