@@ -113,7 +113,7 @@ function stepView(scraper: Scraper, emit: BenchmarkListener): StepServerView {
       const start = measuringStartScrape ? window.start : (before[before.length - 1]?.t_ms ?? window.start);
       const summary = summarizeServerMetrics(scrapes, { start_ms: start });
       const check = crossCheck(summary, {
-        clientPromptTokens: client.tokens.input.total + client.tokens.failed.input,
+        clientPromptTokens: comparablePromptTokens(client),
         clientOutputTokens: client.tokens.output.total + client.tokens.failed.output,
         ...(client.ttft_ms.mean !== null ? { clientTtftMeanMs: client.ttft_ms.mean } : {}),
         ...(client.e2e_ms.mean !== null ? { clientE2eMeanMs: client.e2e_ms.mean } : {}),
@@ -145,4 +145,15 @@ function engineIds(scrapes: readonly ScrapeRecord[]): string[] {
 function nullView(): ServerView {
   const step: StepServerView = { markMeasuringStart() {}, finish: async () => ({ server: null, scrapes: [] }) };
   return { urls: [], engines: () => [], beginStep: async () => step, stop: async () => {} };
+}
+
+/**
+ * The client's prompt tokens to set beside the server's counter: the server's own usage counts where it gave
+ * them (succeeded and failed requests alike); only when it gave none, the client's estimates. Never a sum of both.
+ */
+function comparablePromptTokens(client: RunSummary): number {
+  const by = client.tokens.input_by_source;
+  if (!by) return client.tokens.input.total + client.tokens.failed.input;
+  if (by.usage) return by.usage.tokens;
+  return Object.values(by).reduce((sum, t) => sum + t.tokens, 0);
 }

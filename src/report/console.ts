@@ -74,6 +74,9 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   lines.push(
     `tokens       input ${s.tokens.input.total} ${sources(s.tokens.input.sources)}   ` +
       `output ${s.tokens.output.total} ${sources(s.tokens.output.sources)}` +
+      (s.tokens.mean_input_per_request != null && s.tokens.mean_output_per_request != null
+        ? `   per request: input ${num(s.tokens.mean_input_per_request, 1)}, output ${num(s.tokens.mean_output_per_request, 1)}`
+        : '') +
       (s.tokens.failed.requests > 0
         ? `   failed requests: input ${s.tokens.failed.input}, output ${s.tokens.failed.output} (not in totals)`
         : ''),

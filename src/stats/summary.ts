@@ -14,7 +14,7 @@ import { concurrency, peakOutputTokensPerS } from './throughput.js';
 import { selectMeasured, type TimeWindow } from '../measure/measured.js';
 
 export { defaultWindow } from '../measure/measured.js';
-import { inputTokenTotals, outputTokenTotals, type OutputTokenTotals, type TokenTotals } from './tokens.js';
+import { inputTokenTotals, inputTokensBySource, outputTokenTotals, type OutputTokenTotals, type SourceTotal, type TokenTotals } from './tokens.js';
 
 export const WINDOW_DEFINITION =
   'default: from the first measured request\'s t_send to the last measured request\'s t_end; ' +
@@ -74,6 +74,11 @@ export interface RunSummary {
     failed: { requests: number; input: number; output: number };
     /** Tokens of requests the client cut off, likewise apart. */
     cut_off: { requests: number; input: number; output: number };
+    /** Prompt tokens of succeeded and failed requests per count source (usage, tokenizer, dataset), kept apart. */
+    input_by_source?: Record<string, SourceTotal>;
+    /** Mean prompt and output tokens per succeeded request (null without one). */
+    mean_input_per_request?: number | null;
+    mean_output_per_request?: number | null;
   };
   throughput: {
     requests_per_s: number | null;
@@ -161,6 +166,9 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       output,
       failed: failedTokens,
       cut_off: { requests: cutOff.length, input: inputTokenTotals(cutOff).total, output: outputTokenTotals(cutOff).total },
+      input_by_source: inputTokensBySource([...succeeded, ...failed]),
+      mean_input_per_request: succeeded.length > 0 ? input.total / succeeded.length : null,
+      mean_output_per_request: succeeded.length > 0 ? output.total / succeeded.length : null,
     },
     throughput: {
       requests_per_s: rate(succeeded.length),

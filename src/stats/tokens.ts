@@ -36,6 +36,28 @@ export function inputTokenTotals(records: readonly RequestRecord[]): TokenTotals
   return { total, sources };
 }
 
+/** Prompt tokens of one count source: how many requests had it, and their sum. */
+export interface SourceTotal {
+  requests: number;
+  tokens: number;
+}
+
+/**
+ * Prompt tokens per count source over succeeded and failed requests together, never summed across sources: a
+ * server's usage count and a client estimate measure different things (the client's tokenizer is not the
+ * model's, and a refused request's prompt was never processed).
+ */
+export function inputTokensBySource(records: readonly RequestRecord[]): Record<string, SourceTotal> {
+  const out: Record<string, SourceTotal> = {};
+  for (const r of records) {
+    if (r.input_tokens === null || !Number.isFinite(r.input_tokens)) continue;
+    const t = (out[r.input_tokens_source ?? 'unknown'] ??= { requests: 0, tokens: 0 });
+    t.requests++;
+    t.tokens += r.input_tokens;
+  }
+  return out;
+}
+
 /** Output token totals N (see outputTokens), with sources and cross-source discrepancies. */
 export function outputTokenTotals(records: readonly RequestRecord[]): OutputTokenTotals {
   let total = 0;
