@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestRecord, TokenChunk } from '../src/measure/record.js';
 import { StoreError } from '../src/store/errors.js';
-import { migrate, schemaVersion } from '../src/store/migrations.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/store/migrations.js';
 import { openSqliteDatabase, openSqliteStore } from '../src/store/sqlite-store.js';
 
 type Db = ReturnType<typeof openSqliteDatabase>;
@@ -94,7 +94,7 @@ test('a version-2 database with records migrates to compact rows and reads back 
   assert.ok(before * 4 < after, `stored bytes ${before} vs ${after} as full JSON`);
 });
 
-test('a version-1 database upgrades through 2 and 3 and keeps its records', (t) => {
+test('a version-1 database upgrades through every later migration and keeps its records', (t) => {
   const path = tempPath(t);
   const old = openSqliteDatabase(path);
   migrate(old, 1);
@@ -107,8 +107,11 @@ test('a version-1 database upgrades through 2 and 3 and keeps its records', (t) 
   assert.deepEqual(store.getRequests('cccccccccc'), records);
   const db = openSqliteDatabase(path);
   t.after(() => db.close());
-  assert.equal(schemaVersion(db), 3);
-  assert.deepEqual(db.prepare<[], number>('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), [1, 2, 3]);
+  assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
+  assert.deepEqual(
+    db.prepare<[], number>('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    MIGRATIONS.map((m) => m.version),
+  );
 });
 
 test('a row whose JSON is already corrupt survives the migration and still reads as corrupt', (t) => {
