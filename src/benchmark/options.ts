@@ -91,8 +91,10 @@ export const benchmarkOptionsSchema = z
         preset: z.string().default(DEFAULTS.engine.preset),
         modelPath: z.string().optional(),
         parallel: z.number().int().positive().default(DEFAULTS.engine.parallel),
+        /** Tokens per sequence (prompt + completion); unset: sized from the workload. */
+        contextSize: z.number().int().min(256).max(1_048_576).optional(),
       })
-      .default({ ...DEFAULTS.engine }),
+      .default({ preset: DEFAULTS.engine.preset, parallel: DEFAULTS.engine.parallel }),
   })
   .strict();
 
@@ -139,6 +141,7 @@ const FLAG_NAMES: Record<string, string> = {
   'engine.modelPath': '--model-path',
   'engine.preset': '--preset',
   'engine.parallel': '--parallel',
+  'engine.contextSize': '--ctx-size',
 };
 
 /** The CLI flag of an options field, so a message names what the user typed: durationS -> --duration. */

@@ -61,7 +61,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
   let resolved: ResolvedTarget | null = null;
   let serverView: ServerView | null = null;
   try {
-    resolved = await resolveTarget(o.url, o.engine, emit);
+    resolved = await resolveTarget(o.url, o.engine, emit, { workload, limits: config.limits });
     emit({ type: 'phase', phase: 'probing' });
     const auth = { ...(o.apiKey ? { apiKey: o.apiKey } : {}), headers: { ...o.headers } };
     const model = o.model ?? resolved.embeddedModel ?? (await firstModel(resolved.baseUrl, { ...auth, timeoutMs: Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms) }));

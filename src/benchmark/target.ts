@@ -1,4 +1,7 @@
 import { startEngineProcess, type EngineProcessOptions } from '../engine/engine-process.js';
+import type { Workload } from '../workload/spec.js';
+import type { RunLimits } from '../load/types.js';
+import { contextForWorkload } from './engine-context.js';
 import type { BenchmarkListener } from './events.js';
 
 export interface ResolvedTarget {
@@ -7,6 +10,8 @@ export interface ResolvedTarget {
   embedded: boolean;
   /** Model id the embedded engine serves, if embedded. */
   embeddedModel?: string;
+  /** The embedded engine's context per sequence (tokens), if embedded. */
+  contextSize?: number;
   close(): Promise<void>;
 }
 
@@ -14,9 +19,35 @@ export interface ResolvedTarget {
  * The target of a session: the given URL, or the embedded llama.cpp engine started on a free loopback port.
  * The engine runs in a child process so its compute never shares the load generator's CPU or event loop.
  */
-export async function resolveTarget(url: string | undefined, engine: EngineProcessOptions, emit: BenchmarkListener): Promise<ResolvedTarget> {
+export async function resolveTarget(
+  url: string | undefined,
+  engine: EngineProcessOptions,
+  emit: BenchmarkListener,
+  workload?: { workload: Workload; limits: RunLimits },
+): Promise<ResolvedTarget> {
   if (url) return { baseUrl: url.replace(/\/+$/, ''), embedded: false, close: async () => {} };
-  emit({ type: 'phase', phase: 'starting-engine', detail: engine.modelPath ?? `preset ${engine.preset}` });
-  const server = await startEngineProcess(engine);
-  return { baseUrl: server.url, embedded: true, embeddedModel: server.modelId, close: () => server.close() };
+  let contextSize = engine.contextSize;
+  let sized = '';
+  if (contextSize === undefined && workload) {
+    const { limits } = workload;
+    const sizing = contextForWorkload(workload.workload, (limits.requests ?? Infinity) + limits.warmup);
+    contextSize = sizing.contextSize;
+    sized = ', sized from the workload';
+    if (sizing.capped) {
+      emit({
+        type: 'warning',
+        message: `the longest requests may need ${sizing.needed} tokens of context; the embedded engine starts with ${contextSize} (set --ctx-size to go higher)`,
+      });
+    }
+  }
+  const detail = `${engine.modelPath ?? `preset ${engine.preset}`}${contextSize !== undefined ? `, context ${contextSize} tokens per sequence${sized}` : ''}`;
+  emit({ type: 'phase', phase: 'starting-engine', detail });
+  const server = await startEngineProcess({ ...engine, ...(contextSize !== undefined ? { contextSize } : {}) });
+  return {
+    baseUrl: server.url,
+    embedded: true,
+    embeddedModel: server.modelId,
+    ...(contextSize !== undefined ? { contextSize } : {}),
+    close: () => server.close(),
+  };
 }

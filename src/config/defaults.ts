@@ -18,8 +18,13 @@ export const DEFAULTS = {
   maxLengthTokens: 10_000_000,
   timeouts: { connect_ms: 10_000, ttft_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 },
   scrapeIntervalS: 1,
-  engine: { preset: 'tiny', parallel: 4 },
-  serve: { port: 8000, host: '127.0.0.1' },
+  engine: {
+    preset: 'tiny',
+    parallel: 4,
+    /** Context per sequence sized from the workload (no --ctx-size): at least min, at most max tokens. */
+    autoContext: { min: 2048, max: 32_768 },
+  },
+  serve: { port: 8000, host: '127.0.0.1', contextSize: 8192 },
   monitor: {
     listen: '127.0.0.1:9464',
     store: './monitor.db',

@@ -8,6 +8,8 @@ export interface ServeCommandOptions {
   port: number;
   host: string;
   parallel: number;
+  /** Tokens per sequence (prompt + completion). */
+  contextSize?: number;
 }
 
 /**
@@ -27,9 +29,10 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
     host: opts.host,
     port: opts.port,
     parallel: opts.parallel,
+    ...(opts.contextSize !== undefined ? { contextSize: opts.contextSize } : {}),
     logger: log,
   });
-  log(`serving model '${server.modelId}' (parallel ${opts.parallel}) at ${server.url}`);
+  log(`serving model '${server.modelId}' (parallel ${opts.parallel}, context ${server.contextSize} tokens per sequence) at ${server.url}`);
   log(`metrics at ${server.url.replace(/\/v1$/, '')}/metrics; press Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -17,7 +17,7 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Requests decoded together; more wait in a FIFO queue. Default 4. */
   parallel?: number;
-  /** Tokens per sequence (prompt + completion). Default min(model context, 2048). */
+  /** Tokens per sequence (prompt + completion); may exceed the model's trained length. Default min(model context, 2048). */
   contextSize?: number;
   /** llama.cpp threads. Default 1, the fastest for the small generated models. */
   threads?: number;
@@ -31,6 +31,8 @@ export interface EmbeddedServer {
   url: string;
   port: number;
   modelId: string;
+  /** Tokens per sequence (prompt + completion). */
+  contextSize: number;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     url: `http://${urlHost}:${port}/v1`,
     port,
     modelId,
+    contextSize: engine.contextSize,
     close: () =>
       (closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

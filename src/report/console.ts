@@ -98,6 +98,7 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   const errorClasses = Object.entries(s.errors.by_class);
   if (errorClasses.length > 0) {
     lines.push(c.yellow(`errors       ${errorClasses.map(([k, v]) => `${k} ${v}`).join(', ')}`));
+    for (const [cls, message] of Object.entries(s.errors.examples ?? {})) lines.push(c.yellow(`  first ${cls}: ${printable(message)}`));
   }
   const reasons = Object.entries(s.finish_reasons);
   if (reasons.length > 0) lines.push(`finish       ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -168,4 +169,9 @@ function palette(color: boolean): Record<'bold' | 'dim' | 'red' | 'green' | 'yel
   const wrap = (open: number, close: number): Paint =>
     color ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}
+
+/** Server text is untrusted: control characters (terminal escapes, line breaks) become spaces. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }

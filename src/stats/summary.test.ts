@@ -88,7 +88,7 @@ test('chunks of unknown size share N; peak buckets are 1 s wide', () => {
 
 test('errors by class, error rate and finish reasons', () => {
   const s = summarize(records);
-  assert.deepEqual(s.errors, { total: 1, error_rate: 1 / 3, by_class: { timeout_idle: 1 } });
+  assert.deepEqual(s.errors, { total: 1, error_rate: 1 / 3, by_class: { timeout_idle: 1 }, examples: { timeout_idle: records.find((r) => r.error)!.error!.message } });
   assert.deepEqual(s.finish_reasons, { stop: 1, length: 1 });
 });
 

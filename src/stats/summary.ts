@@ -2,6 +2,7 @@
  * The run summary: a pure aggregation of measured request records. Keys are snake_case because the
  * summary is written to results.json as is (see docs/results-schema.md).
  */
+import { errorExamples } from './error-examples.js';
 import type { ErrorClass, RequestRecord } from '../measure/record.js';
 import type { Fidelity } from '../measure/fidelity.js';
 import type { Slo } from '../config/slo.js';
@@ -98,7 +99,13 @@ export interface RunSummary {
   };
   /** Finish reasons of succeeded requests ('unknown' when none was sent). */
   finish_reasons: Record<string, number>;
-  errors: { total: number; error_rate: number | null; by_class: Partial<Record<ErrorClass, number>> };
+  errors: {
+    total: number;
+    error_rate: number | null;
+    by_class: Partial<Record<ErrorClass, number>>;
+    /** The first failed request's message per class (send order). */
+    examples: Partial<Record<ErrorClass, string>>;
+  };
   cost: CostSummary | null;
   /** The load generator's own health, added from the load runner; null when not given. */
   fidelity: Fidelity | null;
@@ -189,6 +196,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       total: failed.length,
       error_rate: counted.length > 0 ? failed.length / counted.length : null,
       by_class: countBy(failed, (r) => r.error?.class ?? 'unknown') as Partial<Record<ErrorClass, number>>,
+      examples: errorExamples(failed),
     },
     cost: computeCost(options.prices, {
       window_s: windowS,

@@ -63,6 +63,7 @@ interface BenchFlags {
   label?: Record<string, string>;
   preset: string;
   engineModel?: string;
+  ctxSize?: number;
   parallel?: number;
   color: boolean;
 }
@@ -119,6 +120,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--preset <name>', 'embedded engine model preset: tiny | small | medium', oneOf('--preset', PRESET_NAMES), DEFAULTS.engine.preset)
     .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
     .option('--parallel <n>', `embedded engine: requests decoded together (default ${DEFAULTS.engine.parallel})`, positiveInt('--parallel'))
+    .option('--ctx-size <tokens>', 'embedded engine: context per sequence, prompt + output (default: sized from the workload)', positiveInt('--ctx-size'))
     .option('--no-color', 'plain summary without colors')
     .action(async (flags: BenchFlags) => {
       const { runBenchCommand } = await import('./bench-action.js');
@@ -159,6 +161,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
       preset: f.preset,
       ...(f.parallel !== undefined ? { parallel: f.parallel } : {}),
       ...(f.engineModel ? { modelPath: f.engineModel } : {}),
+      ...(f.ctxSize !== undefined ? { contextSize: f.ctxSize } : {}),
     },
     // Unset timeouts take the defaults of the options schema.
     timeouts: {

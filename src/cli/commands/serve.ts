@@ -12,7 +12,8 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0 = any free port)', portNumber('--port'), DEFAULTS.serve.port)
     .option('--host <addr>', 'address to listen on', DEFAULTS.serve.host)
     .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), DEFAULTS.engine.parallel)
-    .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number }) => {
+    .option('--ctx-size <tokens>', 'context per sequence, prompt + output', positiveInt('--ctx-size'), DEFAULTS.serve.contextSize)
+    .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number; ctxSize: number }) => {
       const { serveCommand } = await import('../../engine/serve-command.js');
       await serveCommand({
         ...(flags.model ? { model: flags.model } : {}),
@@ -20,6 +21,7 @@ export function registerServe(program: Command): void {
         port: flags.port,
         host: flags.host,
         parallel: flags.parallel,
+        contextSize: flags.ctxSize,
       });
     });
 }
