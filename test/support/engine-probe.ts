@@ -1,3 +1,4 @@
+import { Agent, fetch as undiciFetch } from 'undici';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -27,6 +28,8 @@ function contentOf(event: Record<string, unknown>): string | undefined {
   return typeof delta?.content === 'string' ? delta.content : undefined;
 }
 
+const noKeepAlive = new Agent({ pipelining: 0 });
+
 /**
  * POSTs a streaming request to `${baseUrl}${path}` and collects its SSE events with arrival times.
  * `onPiece` sees each content chunk as it arrives (e.g. to abort after the first).
@@ -38,15 +41,17 @@ export async function streamProbe(
   baseUrl: string,
   path: string,
   body: Record<string, unknown>,
-  opts: { signal?: AbortSignal; onPiece?: (text: string, index: number) => void } = {},
+  opts: { signal?: AbortSignal; onPiece?: (text: string, index: number) => void; freshConnection?: boolean } = {},
 ): Promise<ProbeResult> {
   const sentAt = performance.now();
-  const res = await fetch(`${baseUrl}${path}`, {
+  const init = {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...body, stream: true }),
     ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  };
+  // A server that closes each connection after its answer (llama-server) must not be sent a reused socket.
+  const res = (opts.freshConnection ? await undiciFetch(`${baseUrl}${path}`, { ...init, dispatcher: noKeepAlive }) : await fetch(`${baseUrl}${path}`, init)) as Response;
   const result: ProbeResult = {
     status: res.status,
     events: [],
