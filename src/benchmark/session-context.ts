@@ -30,4 +30,9 @@ export interface SessionContext {
   secrets: string[];
   /** Steps started so far (the next step's index). */
   steps: number;
+  /**
+   * Workload specs used by earlier steps: a step's request i takes spec(specBase + i), so no step of a session
+   * resends an earlier step's prompts (which a server's prefix cache would answer).
+   */
+  specBase: number;
 }

@@ -106,7 +106,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     };
     emit({ type: 'target', url: target.url, model, embedded: target.embedded, metricsUrls: serverView.urls });
 
-    const ctx: SessionContext = { config, target, clock, bus, workload, clientConfig, serverView, store, secrets, steps: 0 };
+    const ctx: SessionContext = { config, target, clock, bus, workload, clientConfig, serverView, store, secrets, steps: 0, specBase: 0 };
     const toClose = { resolved, serverView };
     let closed = false;
     return {

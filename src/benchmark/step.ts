@@ -48,6 +48,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
   const unsubscribe = bus.subscribe(outputs.listener);
   const peak = plan.profile.kind === 'concurrency' ? plan.profile.concurrency : (plan.profile.maxConcurrency ?? OPEN_LOOP_DEFAULT_PEAK);
   const client = createOpenAIClient({ ...ctx.clientConfig, connections: Math.max(1, peak) }, clock);
+  const specBase = ctx.specBase;
   try {
     const serverStep = await ctx.serverView.beginStep();
     emit({ type: 'step', runId: outputs.runId, index: ctx.steps++, plannedRequests: plan.limits.requests, durationS: plan.limits.durationS });
@@ -58,7 +59,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       seed: o.seed,
       clock,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
-      send: (req, signal) => client.send(ctx.workload.spec(req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
+      send: (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
       onRecord: (record) => {
         roundRecordTimes(record);
         scrubRecord(record, ctx.secrets);
@@ -71,6 +72,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       },
     });
     emit({ type: 'phase', phase: 'draining' });
+    ctx.specBase = specBase + load.records.reduce((n, r) => Math.max(n, r.index + 1), 0);
     const summary = summarize(load.records, {
       ...(config.slo ? { slo: config.slo } : {}),
       sloTpotNaIsGood: o.sloTpotNaIsGood,

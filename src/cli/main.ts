@@ -7,6 +7,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMonitor } from './commands/monitor.js';
+import { registerSweep } from './commands/sweep.js';
 
 /**
  * Entry point: parses argv, runs one command, maps every error to an exit code (one catch for all).
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   };
   registerBench(program, setExit);
+  registerSweep(program, setExit);
   registerServe(program);
   registerRuns(program);
   registerReport(program, setExit);

@@ -163,6 +163,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'sweeps: one record per family of runs',
+    // The steps are ordinary runs labelled sweep=<id>; the document (sweep.json) is kept whole.
+    sql: `
+      CREATE TABLE sweeps (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        document_json TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -17,7 +17,7 @@ import {
 } from '../parse-flags.js';
 import { PRESET_NAMES } from '../../engine/gguf/presets.js';
 
-interface BenchFlags {
+export interface BenchFlags {
   url?: string;
   api: 'chat' | 'completions';
   model?: string;

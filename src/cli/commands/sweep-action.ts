@@ -1,0 +1,54 @@
+import type { BenchmarkEvent } from '../../benchmark/events.js';
+import { runSweep, type SweepOptions } from '../../sweep/run-sweep.js';
+import { formatSweep } from '../../sweep/format-sweep.js';
+import { perUserSpeed } from '../../sweep/sweep-document.js';
+import { EXIT } from '../exit-codes.js';
+
+/**
+ * The sweep command: a line per finished step on stderr, the table (or sweep.json with --json) on stdout.
+ * First Ctrl-C stops the sweep after the step in progress keeps its finished requests; a second exits at once.
+ */
+export async function runSweepCommand(options: SweepOptions, io: { json: boolean }): Promise<number> {
+  const stderr = process.stderr;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    stderr.write('\nstopping: the step in progress keeps its finished requests; no further steps (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const total = options.axis.values.length * (options.repeat ?? 1);
+  const onEvent = (e: BenchmarkEvent): void => {
+    if (e.type === 'warning') stderr.write(`warning: ${e.message}\n`);
+    if (e.type === 'phase' && e.phase === 'starting-engine') stderr.write(`starting the embedded engine (${e.detail ?? ''})...\n`);
+    if (e.type === 'target') stderr.write(`target ${e.url} model ${e.model}${e.embedded ? ' (embedded engine)' : ''}\n`);
+  };
+  try {
+    const doc = await runSweep(options, {
+      onEvent,
+      signal: controller.signal,
+      onStep: (step) => {
+        const load = 'concurrency' in step.load ? `concurrency ${step.load.concurrency}` : `rate ${step.load.rate}/s`;
+        const s = step.summary;
+        const f = (x: number | null, d: number): string => (x === null ? '-' : x.toFixed(d));
+        stderr.write(
+          `step ${step.index + 1}/${total} ${load}: ${f(s.throughput.requests_per_s, 2)} req/s, ${f(s.throughput.output_tokens_per_s, 1)} out tok/s, ` +
+            `${f(perUserSpeed(step), 1)} tok/s/user, TTFT p50 ${f(s.ttft_ms.p50, 1)} ms, errors ${s.errors.total} (run ${step.run_id})\n`,
+        );
+      },
+    });
+    if (io.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    else process.stdout.write(formatSweep(doc) + '\n');
+    if (!io.json) {
+      const where = options.outDir ? `${options.outDir}/sweep.json` : options.benchmark.db ? `the store (sweep ${doc.id})` : null;
+      if (where) stderr.write(`saved to ${where}; each step is a run labelled sweep=${doc.id}: inferscope compare <run> <run> compares two steps\n`);
+    }
+    return doc.status === 'completed' ? EXIT.ok : EXIT.interrupted;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
+import { positiveInt } from '../parse-flags.js';
+import { toOptions, type BenchFlags } from './bench.js';
+
+/** Bench options that mean something else in a sweep (load lists, per-sweep outputs) or not at all. */
+const NOT_FROM_BENCH = new Set(['--concurrency', '--rate', '--out', '--json', '--html', '--csv', '--threshold']);
+
+interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
+  concurrency?: string;
+  rate?: string;
+  repeat: number;
+}
+
+/**
+ * `inferscope sweep`: one session, one step per load value, every step an ordinary stored run. Takes every bench
+ * option that describes the target, workload and limits (they are bench's own Option objects, so help and
+ * parsing are the same), with --concurrency/--rate as lists.
+ */
+export function registerSweep(program: Command, setExit: (code: number) => void): void {
+  const bench = program.commands.find((c) => c.name() === 'bench');
+  if (!bench) throw new Error('register bench before sweep');
+  const cmd = program
+    .command('sweep')
+    .description('Measure a family of loads in one session: a step per concurrency or rate, with the frontier and knee')
+    .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16')
+    .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16')
+    .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
+    .option('--out <dir>', 'write sweep.json and step-<k>/results.json, requests.jsonl here')
+    .option('--json', 'print sweep.json on stdout (and nothing else there)');
+  for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
+  cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean }) => {
+    if ((flags.concurrency === undefined) === (flags.rate === undefined)) {
+      throw new ConfigError('--concurrency', 'sweep needs one of --concurrency LIST or --rate LIST (e.g. --concurrency 1,2,4,8)');
+    }
+    const { parseSweepValues } = await import('../../sweep/plan.js');
+    const axis =
+      flags.rate !== undefined
+        ? { kind: 'rate' as const, values: parseSweepValues(flags.rate, 'rate', '--rate') }
+        : { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency!, 'concurrency', '--concurrency') };
+    const { concurrency: _c, rate: _r, repeat, out, json, ...benchFlags } = flags;
+    const benchmark = toOptions(benchFlags as BenchFlags);
+    const { runSweepCommand } = await import('./sweep-action.js');
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}) }, { json: !!json }));
+  });
+}

@@ -1,0 +1,53 @@
+import { textTable } from '../store/text-table.js';
+import { perUserSpeed, type SweepDocument } from './sweep-document.js';
+
+/**
+ * The sweep as a console table: one row per step with throughput, per-user speed, latency percentiles, goodput,
+ * errors and the server's queue and KV cache; frontier steps are starred, the knee marked. Returns the text.
+ */
+export function formatSweep(doc: SweepDocument): string {
+  const front = new Set(doc.pareto.per_user_speed);
+  const header = ['step', doc.axis.kind === 'rate' ? 'rate' : 'conc', 'req/s', 'out tok/s', 'tok/s/user', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'E2E p99', 'goodput/s', 'errors', 'waiting', 'KV %', ''];
+  const rows = doc.steps.map((s, i) => {
+    const sum = s.summary;
+    const marks = [front.has(i) ? '* frontier' : '', doc.knee?.step === i ? '< knee' : '', s.status !== 'completed' ? s.status : ''].filter(Boolean).join(' ');
+    return [
+      doc.repeat > 1 ? `${i} (${s.repeat + 1}/${doc.repeat})` : String(i),
+      String('concurrency' in s.load ? s.load.concurrency : s.load.rate),
+      num(sum.throughput.requests_per_s, 2),
+      num(sum.throughput.output_tokens_per_s, 1),
+      num(perUserSpeed(s), 1),
+      num(sum.ttft_ms.p50, 1),
+      num(sum.ttft_ms.p99, 1),
+      num(sum.tpot_ms.p50, 2),
+      num(sum.tpot_ms.p99, 2),
+      num(sum.e2e_ms.p99, 0),
+      sum.goodput.slo ? num(sum.goodput.requests_per_s, 2) : '-',
+      sum.errors.total > 0 ? `${sum.errors.total} (${(100 * (sum.errors.error_rate ?? 0)).toFixed(1)}%)` : '0',
+      s.server?.requests_waiting ? num(s.server.requests_waiting.mean, 1) : '-',
+      s.server?.kv_cache_usage ? num(100 * s.server.kv_cache_usage.max, 0) : '-',
+      marks,
+    ];
+  });
+  const lines = [
+    `inferscope sweep ${doc.id}  ${doc.status}  ${doc.target.model} @ ${doc.target.url}  (${doc.steps.length} steps)`,
+    'latencies in ms; tok/s/user = 1000 / TPOT p50; KV % = peak; * = on the frontier of output tok/s vs tok/s/user',
+    '',
+    textTable(header, rows, { right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }),
+  ];
+  if (doc.knee) {
+    const load = 'concurrency' in doc.knee.load ? `concurrency ${doc.knee.load.concurrency}` : `${doc.knee.load.rate} req/s`;
+    lines.push('', `knee: past ${load} (step ${doc.knee.step}), E2E p50 grows ${fmtElasticity(doc.knee.elasticity)} as fast as output tok/s`);
+  } else if (doc.steps.length > 1) {
+    lines.push('', 'no knee: latency grew no faster than throughput over these loads');
+  }
+  return lines.join('\n');
+}
+
+function num(x: number | null | undefined, digits: number): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+function fmtElasticity(e: number): string {
+  return Number.isFinite(e) ? `${e.toFixed(1)}x` : 'infinitely (throughput flat)';
+}

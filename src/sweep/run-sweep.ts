@@ -1,0 +1,130 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSession } from '../benchmark/session.js';
+import type { BenchmarkListener } from '../benchmark/events.js';
+import type { BenchmarkOptions } from '../benchmark/options.js';
+import type { StepResult } from '../benchmark/step.js';
+import { assertWritableDir } from '../config/writable-path.js';
+import { ConfigError } from '../config/errors.js';
+import type { LoadProfile } from '../load/types.js';
+import { newRunId } from '../store/ids.js';
+import { openSweepStore, type SweepStore } from '../store/sweep-store.js';
+import type { SweepAxis } from './plan.js';
+import { buildSweepDocument, type SweepDocument, type SweepStep } from './sweep-document.js';
+
+export interface SweepOptions {
+  /** Everything a bench takes; its concurrency or rate is replaced by each step's. */
+  benchmark: BenchmarkOptions;
+  axis: SweepAxis;
+  /** Runs per load (default 1); the spread between them shows the noise. */
+  repeat?: number;
+  /** DIR/sweep.json and DIR/step-<k>/{results.json,requests.jsonl}. */
+  outDir?: string;
+}
+
+export interface SweepHooks {
+  onEvent?: BenchmarkListener;
+  /** After every finished step, with the document as it now stands. */
+  onStep?: (step: SweepStep, document: SweepDocument) => void;
+  /** Abort to stop: the step in progress keeps its finished requests, later steps are not run. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one benchmark session and measures a step per load value (and repeat), each an ordinary run labelled
+ * sweep=<id>, step=<k>. The sweep document is written (DIR/sweep.json, the store) after every step, so a crash
+ * or Ctrl-C keeps every finished step.
+ *
+ * @example
+ * const doc = await runSweep({ benchmark: { url, requests: 200 }, axis: { kind: 'concurrency', values: [1, 4, 16] } });
+ * doc.pareto.per_user_speed // indices of the steps on the frontier
+ */
+export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): Promise<SweepDocument> {
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new ConfigError('--repeat', '--repeat: a whole number from 1 to 100');
+  const { axis } = options;
+  const first = axis.values[0];
+  if (first === undefined) throw new ConfigError(axis.kind === 'rate' ? '--rate' : '--concurrency', 'a sweep needs at least one load value');
+  if (options.outDir) assertWritableDir(options.outDir, '--out');
+  const { concurrency: _c, rate: _r, outDir: _o, ...rest } = options.benchmark;
+  const base: BenchmarkOptions = axis.kind === 'rate' ? { ...rest, rate: first } : { ...rest, concurrency: first };
+
+  const session = await openSession(base, hooks.onEvent ? { onEvent: hooks.onEvent } : {});
+  let sweeps: SweepStore | null = null;
+  const id = newRunId();
+  const startedAt = new Date().toISOString();
+  const steps: SweepStep[] = [];
+  let status: SweepDocument['status'] = 'running';
+  const document = (): SweepDocument =>
+    buildSweepDocument({
+      id,
+      status,
+      started_at: startedAt,
+      ended_at: status === 'running' ? null : new Date().toISOString(),
+      axis,
+      repeat,
+      target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded },
+      steps,
+    });
+  const save = (doc: SweepDocument): void => {
+    if (options.outDir) writeJsonAtomic(join(options.outDir, 'sweep.json'), doc);
+    sweeps?.save({ id, status: doc.status, started_at: doc.started_at, ended_at: doc.ended_at, document: doc });
+  };
+  try {
+    sweeps = session.config.options.db ? openSweepStore(session.config.options.db) : null;
+    save(document());
+    outer: for (const value of axis.values) {
+      for (let r = 0; r < repeat; r++) {
+        if (hooks.signal?.aborted) break outer;
+        const k = steps.length;
+        const profile: LoadProfile =
+          axis.kind === 'concurrency' ? { kind: 'concurrency', concurrency: value } : { ...(session.config.profile as Extract<LoadProfile, { kind: 'rate' }>), rate: value };
+        const result: StepResult = await session.runStep(
+          {
+            profile,
+            labels: { sweep: id, step: String(k), ...(repeat > 1 ? { repeat: String(r) } : {}) },
+            outDir: options.outDir ? join(options.outDir, `step-${k}`) : null,
+          },
+          hooks.signal ? { signal: hooks.signal } : {},
+        );
+        const server = result.results.server;
+        const step: SweepStep = {
+          index: k,
+          repeat: r,
+          load: axis.kind === 'concurrency' ? { concurrency: value } : { rate: value },
+          run_id: result.results.run.id,
+          status: result.results.run.status,
+          summary: result.results.summary,
+          server: server
+            ? { requests_running: server.requests_running, requests_waiting: server.requests_waiting, kv_cache_usage: server.kv_cache_usage }
+            : null,
+        };
+        steps.push(step);
+        const doc = document();
+        save(doc);
+        hooks.onStep?.(step, doc);
+        if (result.status === 'interrupted') break outer;
+      }
+    }
+    status = hooks.signal?.aborted || steps.length < axis.values.length * repeat ? 'interrupted' : 'completed';
+  } catch (err) {
+    status = 'interrupted';
+    throw err;
+  } finally {
+    if (status === 'running') status = 'interrupted';
+    try {
+      save(document());
+    } finally {
+      sweeps?.close();
+      await session.close();
+    }
+  }
+  return document();
+}
+
+/** Written whole or not at all: a reader never sees half a sweep.json. */
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}

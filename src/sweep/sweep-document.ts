@@ -1,0 +1,85 @@
+/**
+ * `sweep.json`: one document for a family of steps, each an ordinary stored run, with the frontier and knee
+ * derived from the steps' summaries by pure functions (so they are recomputed, never edited).
+ */
+import type { ResultsDocument } from '../results/results-document.js';
+import { findKnee } from './knee.js';
+import { paretoFront } from './pareto.js';
+import type { SweepAxis } from './plan.js';
+
+export const SWEEP_SCHEMA_VERSION = 'inferscope.sweep/1';
+
+export interface SweepStep {
+  /** Position in the sweep (steps in increasing load; repeats of one load are consecutive). */
+  index: number;
+  /** 0-based repeat of this load (see `repeat`). */
+  repeat: number;
+  load: { concurrency: number } | { rate: number };
+  run_id: string;
+  status: ResultsDocument['run']['status'];
+  summary: ResultsDocument['summary'];
+  /** The server's gauges over the step (running, waiting, KV cache), when scraped. */
+  server: Pick<NonNullable<ResultsDocument['server']>, 'requests_running' | 'requests_waiting' | 'kv_cache_usage'> | null;
+}
+
+export interface SweepDocument {
+  schema_version: typeof SWEEP_SCHEMA_VERSION;
+  id: string;
+  /** running while steps are being measured (the file is rewritten after each), then completed or interrupted. */
+  status: 'running' | 'completed' | 'interrupted';
+  started_at: string;
+  ended_at: string | null;
+  axis: SweepAxis;
+  repeat: number;
+  target: ResultsDocument['run']['target'];
+  steps: SweepStep[];
+  /**
+   * Steps on the Pareto frontier (indices into `steps`): throughput (output tok/s) against per-user speed
+   * (1/TPOT p50, tok/s) and against latency (E2E p99, ms).
+   */
+  pareto: { per_user_speed: number[]; e2e_p99: number[] };
+  /** The last step before latency (E2E p50) grows faster than throughput (output tok/s); null if it never does. */
+  knee: { step: number; load: SweepStep['load']; elasticity: number } | null;
+}
+
+/** Output tok/s per user at a step: 1000 / TPOT p50 (ms); null without a TPOT. */
+export function perUserSpeed(step: Pick<SweepStep, 'summary'>): number | null {
+  const tpot = step.summary.tpot_ms.p50;
+  return tpot !== null && tpot > 0 ? 1000 / tpot : null;
+}
+
+/**
+ * The document for the steps so far: frontier and knee over completed steps only (an interrupted step's
+ * figures cover part of its load).
+ */
+export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 'pareto' | 'knee'>): SweepDocument {
+  const usable = meta.steps.map((s) => s.status === 'completed');
+  const throughput = (s: SweepStep): number | null => s.summary.throughput.output_tokens_per_s;
+  const points = (y: (s: SweepStep) => number | null) => meta.steps.map((s, i) => (usable[i] ? { x: throughput(s), y: y(s) } : { x: null, y: null }));
+  // Repeats of one load are averaged so the knee is found between loads, not between repeats.
+  const loads = [...new Set(meta.steps.map(loadValue))];
+  const kneeSteps = loads.map((v) => {
+    const group = meta.steps.filter((s, i) => usable[i] && loadValue(s) === v);
+    return { throughput: meanOf(group.map(throughput)), latency: meanOf(group.map((s) => s.summary.e2e_ms.p50)) };
+  });
+  const found = findKnee(kneeSteps);
+  const kneeStep = found ? meta.steps.findIndex((s) => loadValue(s) === loads[found.index]) : -1;
+  return {
+    schema_version: SWEEP_SCHEMA_VERSION,
+    ...meta,
+    pareto: {
+      per_user_speed: paretoFront(points(perUserSpeed), 'max'),
+      e2e_p99: paretoFront(points((s) => s.summary.e2e_ms.p99), 'min'),
+    },
+    knee: found && kneeStep >= 0 ? { step: kneeStep, load: meta.steps[kneeStep]!.load, elasticity: found.elasticity } : null,
+  };
+}
+
+function loadValue(s: SweepStep): number {
+  return 'concurrency' in s.load ? s.load.concurrency : s.load.rate;
+}
+
+function meanOf(xs: Array<number | null>): number | null {
+  const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return ok.length > 0 ? ok.reduce((a, b) => a + b, 0) / ok.length : null;
+}

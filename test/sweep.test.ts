@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSweep } from '../src/sweep/run-sweep.js';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { openSweepStore } from '../src/store/sweep-store.js';
+import { startTimingServer } from './support/timing-server.js';
+import { runCli } from './support/cli.js';
+
+test('a concurrency sweep: one stored run per step, sweep.json with frontier and knee, no prompt sent twice', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-sweep-'));
+  const server = await startTimingServer({ behavior: { ttftMs: 10, itlMs: 4, outputTokens: 8 } });
+  // Decode slows as more requests share the server, like a real batch: TPOT grows with load.
+  server.setBehavior(() => ({ ttftMs: 10 + 5 * server.openConnections(), itlMs: 4 + 2 * server.openConnections(), outputTokens: 8 }));
+  const raw = server.requests;
+  t.after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const db = join(dir, 'runs.db');
+  const seen: number[] = [];
+  const doc = await runSweep(
+    {
+      benchmark: { url: server.url, model: 'test-model', requests: 12, inputTokens: '24', outputTokens: '8', scrape: false, db },
+      axis: { kind: 'concurrency', values: [1, 2, 4] },
+      outDir: join(dir, 'out'),
+    },
+    { onStep: (s) => seen.push(s.index) },
+  );
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.equal(doc.status, 'completed');
+  assert.deepEqual(doc.steps.map((s) => s.load), [{ concurrency: 1 }, { concurrency: 2 }, { concurrency: 4 }]);
+  for (const s of doc.steps) assert.equal(s.summary.requests.succeeded, 12);
+  assert.ok(doc.pareto.per_user_speed.length >= 1 && doc.pareto.e2e_p99.length >= 1);
+
+  const onDisk = JSON.parse(readFileSync(join(dir, 'out', 'sweep.json'), 'utf8'));
+  assert.equal(onDisk.id, doc.id);
+  assert.equal(onDisk.status, 'completed');
+  for (let k = 0; k < 3; k++) assert.ok(existsSync(join(dir, 'out', `step-${k}`, 'results.json')));
+
+  const store = openSqliteStore(db);
+  t.after(() => store.close());
+  const runs = store.listRuns().filter((r) => r.labels?.sweep === doc.id);
+  assert.equal(runs.length, 3);
+  assert.deepEqual(runs.map((r) => r.labels.step).sort(), ['0', '1', '2']);
+  const sweeps = openSweepStore(db);
+  t.after(() => sweeps.close());
+  assert.equal((sweeps.get(doc.id.slice(0, 6)).document as { steps: unknown[] }).steps.length, 3);
+
+  // Every step sends prompts no earlier step sent, so no prefix cache answers them.
+  const prompts = raw
+    .filter((r) => r.path.endsWith('/chat/completions'))
+    .map((r) => (r.body as { messages: Array<{ content: string }> }).messages[0]!.content)
+    .filter((p) => p.startsWith('Run ')); // the workload's prompts (the start-up field probe sends its own)
+  assert.equal(prompts.length, 36);
+  assert.equal(new Set(prompts).size, prompts.length, 'a prompt was sent twice');
+});
+
+test('stopping a sweep keeps every finished step and says it was interrupted', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-sweep-stop-'));
+  const server = await startTimingServer({ behavior: { ttftMs: 5, itlMs: 2, outputTokens: 4 }, recordBodies: false });
+  t.after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const controller = new AbortController();
+  const doc = await runSweep(
+    {
+      benchmark: { url: server.url, model: 'test-model', requests: 6, outputTokens: '4', scrape: false },
+      axis: { kind: 'rate', values: [20, 40, 80] },
+      outDir: dir,
+    },
+    { signal: controller.signal, onStep: () => controller.abort() },
+  );
+  assert.equal(doc.status, 'interrupted');
+  assert.equal(doc.steps.length, 1);
+  assert.deepEqual(doc.steps[0]!.load, { rate: 20 });
+  assert.equal(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')).steps.length, 1);
+});
+
+test('sweep CLI: a load list is required, one kind at a time, values checked (exit 2 naming the flag)', async () => {
+  const none = await runCli(['sweep', '--url', 'http://127.0.0.1:9/v1']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /--concurrency LIST or --rate LIST/);
+  const both = await runCli(['sweep', '--concurrency', '1,2', '--rate', '1', '--url', 'http://127.0.0.1:9/v1']);
+  assert.equal(both.code, 2);
+  const bad = await runCli(['sweep', '--concurrency', '1,two', '--url', 'http://127.0.0.1:9/v1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--concurrency: "two"/);
+});
