@@ -24,6 +24,12 @@ export const DEFAULTS = {
     /** Context per sequence sized from the workload (no --ctx-size): at least min, at most max tokens. */
     autoContext: { min: 2048, max: 32_768 },
   },
+  sweep: {
+    /** --find-capacity: share of requests that must meet every SLO. */
+    attainment: 0.99,
+    /** --find-capacity: most probes (steps). */
+    maxProbes: 12,
+  },
   serve: { port: 8000, host: '127.0.0.1', contextSize: 8192 },
   monitor: {
     listen: '127.0.0.1:9464',

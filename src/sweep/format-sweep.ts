@@ -10,7 +10,15 @@ export function formatSweep(doc: SweepDocument): string {
   const header = ['step', doc.axis.kind === 'rate' ? 'rate' : 'conc', 'req/s', 'out tok/s', 'tok/s/user', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'E2E p99', 'goodput/s', 'errors', 'waiting', 'KV %', ''];
   const rows = doc.steps.map((s, i) => {
     const sum = s.summary;
-    const marks = [front.has(i) ? '* frontier' : '', doc.knee?.step === i ? '< knee' : '', s.status !== 'completed' ? s.status : ''].filter(Boolean).join(' ');
+    const probe = doc.capacity?.probes.find((p) => p.step === i);
+    const marks = [
+      front.has(i) ? '* frontier' : '',
+      doc.knee?.step === i ? '< knee' : '',
+      probe ? `SLO ${probe.pass ? 'met' : 'missed'} (${probe.attainment === null ? 'n/a' : `${(100 * probe.attainment).toFixed(1)}%`})` : '',
+      s.status !== 'completed' ? s.status : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return [
       doc.repeat > 1 ? `${i} (${s.repeat + 1}/${doc.repeat})` : String(i),
       String('concurrency' in s.load ? s.load.concurrency : s.load.rate),
@@ -35,6 +43,7 @@ export function formatSweep(doc: SweepDocument): string {
     '',
     textTable(header, rows, { right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }),
   ];
+  if (doc.capacity) lines.push('', capacityLine(doc.capacity));
   if (doc.knee) {
     const load = 'concurrency' in doc.knee.load ? `concurrency ${doc.knee.load.concurrency}` : `${doc.knee.load.rate} req/s`;
     lines.push('', `knee: past ${load} (step ${doc.knee.step}), E2E p50 grows ${fmtElasticity(doc.knee.elasticity)} as fast as output tok/s`);
@@ -42,6 +51,18 @@ export function formatSweep(doc: SweepDocument): string {
     lines.push('', 'no knee: latency grew no faster than throughput over these loads');
   }
   return lines.join('\n');
+}
+
+function capacityLine(c: NonNullable<SweepDocument['capacity']>): string {
+  const unit = c.concurrency !== undefined ? '' : ' req/s';
+  const value = c.concurrency !== undefined ? c.concurrency : c.requests_per_s;
+  const [lo, hi] = c.bracket;
+  const target = `${(100 * c.attainment_target).toFixed(c.attainment_target >= 0.999 ? 1 : 0)}% of requests meeting the SLO`;
+  const probes = `${c.probes.length} probes, ${c.stopped_by.replace(/_/g, ' ')}`;
+  if (value === null || value === undefined) return `capacity: none found: even ${hi ?? '?'}${unit} missed ${target} (${probes})`;
+  const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 2 : 1));
+  const bracket = hi === null ? `at least; no failing load found` : `between ${fmt(lo ?? value)} and ${fmt(hi)}`;
+  return `capacity: ${fmt(value)}${unit} (${bracket}) with ${target} (${probes})`;
 }
 
 function num(x: number | null | undefined, digits: number): string {

@@ -6,11 +6,16 @@ import type { BenchmarkOptions } from '../benchmark/options.js';
 import type { StepResult } from '../benchmark/step.js';
 import { assertWritableDir } from '../config/writable-path.js';
 import { ConfigError } from '../config/errors.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { LoadProfile } from '../load/types.js';
 import { newRunId } from '../store/ids.js';
 import { openSweepStore, type SweepStore } from '../store/sweep-store.js';
 import type { SweepAxis } from './plan.js';
 import { buildSweepDocument, type SweepDocument, type SweepStep } from './sweep-document.js';
+import { searchCapacity, type CapacityAnswer } from './capacity.js';
+
+/** Capacity search: bisect until the bracket is within 5%. */
+const DEFAULT_TOLERANCE = 0.05;
 
 export interface SweepOptions {
   /** Everything a bench takes; its concurrency or rate is replaced by each step's. */
@@ -20,6 +25,11 @@ export interface SweepOptions {
   repeat?: number;
   /** DIR/sweep.json and DIR/step-<k>/{results.json,requests.jsonl}. */
   outDir?: string;
+  /**
+   * Search for the highest load whose SLO attainment holds instead of measuring every value: the smallest value
+   * of `axis.values` is the first probe. Needs the benchmark's `slo`.
+   */
+  capacity?: { attainment: number; tolerance?: number; maxProbes?: number };
 }
 
 export interface SweepHooks {
@@ -45,6 +55,11 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
   const { axis } = options;
   const first = axis.values[0];
   if (first === undefined) throw new ConfigError(axis.kind === 'rate' ? '--rate' : '--concurrency', 'a sweep needs at least one load value');
+  if (options.capacity) {
+    if (!options.benchmark.slo) throw new ConfigError('--slo', '--find-capacity needs --slo (e.g. --slo ttft=500ms,tpot=50ms)');
+    const a = options.capacity.attainment;
+    if (!(a > 0 && a <= 1)) throw new ConfigError('--attainment', `--attainment: a share above 0 and at most 1 (e.g. 0.99), got ${a}`);
+  }
   if (options.outDir) assertWritableDir(options.outDir, '--out');
   const { concurrency: _c, rate: _r, outDir: _o, ...rest } = options.benchmark;
   const base: BenchmarkOptions = axis.kind === 'rate' ? { ...rest, rate: first } : { ...rest, concurrency: first };
@@ -55,6 +70,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
   const startedAt = new Date().toISOString();
   const steps: SweepStep[] = [];
   let status: SweepDocument['status'] = 'running';
+  let capacity: CapacityAnswer | null = null;
   const document = (): SweepDocument =>
     buildSweepDocument({
       id,
@@ -65,6 +81,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       repeat,
       target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded },
       steps,
+      ...(capacity ? { capacity: capacityField(capacity) } : {}),
     });
   const save = (doc: SweepDocument): void => {
     if (options.outDir) writeJsonAtomic(join(options.outDir, 'sweep.json'), doc);
@@ -73,40 +90,56 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
   try {
     sweeps = session.config.options.db ? openSweepStore(session.config.options.db) : null;
     save(document());
-    outer: for (const value of axis.values) {
-      for (let r = 0; r < repeat; r++) {
-        if (hooks.signal?.aborted) break outer;
-        const k = steps.length;
-        const profile: LoadProfile =
-          axis.kind === 'concurrency' ? { kind: 'concurrency', concurrency: value } : { ...(session.config.profile as Extract<LoadProfile, { kind: 'rate' }>), rate: value };
-        const result: StepResult = await session.runStep(
-          {
-            profile,
-            labels: { sweep: id, step: String(k), ...(repeat > 1 ? { repeat: String(r) } : {}) },
-            outDir: options.outDir ? join(options.outDir, `step-${k}`) : null,
-          },
-          hooks.signal ? { signal: hooks.signal } : {},
-        );
-        const server = result.results.server;
-        const step: SweepStep = {
-          index: k,
-          repeat: r,
-          load: axis.kind === 'concurrency' ? { concurrency: value } : { rate: value },
-          run_id: result.results.run.id,
-          status: result.results.run.status,
-          summary: result.results.summary,
-          server: server
-            ? { requests_running: server.requests_running, requests_waiting: server.requests_waiting, kv_cache_usage: server.kv_cache_usage }
-            : null,
-        };
-        steps.push(step);
-        const doc = document();
-        save(doc);
-        hooks.onStep?.(step, doc);
-        if (result.status === 'interrupted') break outer;
+    /** Measures one step at `value`; null when the user stopped the sweep. */
+    const measureAt = async (value: number, r: number): Promise<SweepStep | null> => {
+      if (hooks.signal?.aborted) return null;
+      const k = steps.length;
+      const profile: LoadProfile =
+        axis.kind === 'concurrency' ? { kind: 'concurrency', concurrency: value } : { ...(session.config.profile as Extract<LoadProfile, { kind: 'rate' }>), rate: value };
+      const result: StepResult = await session.runStep(
+        {
+          profile,
+          labels: { sweep: id, step: String(k), ...(repeat > 1 ? { repeat: String(r) } : {}) },
+          outDir: options.outDir ? join(options.outDir, `step-${k}`) : null,
+        },
+        hooks.signal ? { signal: hooks.signal } : {},
+      );
+      const server = result.results.server;
+      const step: SweepStep = {
+        index: k,
+        repeat: r,
+        load: axis.kind === 'concurrency' ? { concurrency: value } : { rate: value },
+        run_id: result.results.run.id,
+        status: result.results.run.status,
+        summary: result.results.summary,
+        server: server
+          ? { requests_running: server.requests_running, requests_waiting: server.requests_waiting, kv_cache_usage: server.kv_cache_usage }
+          : null,
+      };
+      steps.push(step);
+      const doc = document();
+      save(doc);
+      hooks.onStep?.(step, doc);
+      return result.status === 'interrupted' ? null : step;
+    };
+    if (options.capacity) {
+      const c = options.capacity;
+      capacity = await searchCapacity(
+        { axis: axis.kind, start: first, attainment: c.attainment, tolerance: c.tolerance ?? DEFAULT_TOLERANCE, maxProbes: c.maxProbes ?? DEFAULTS.sweep.maxProbes },
+        async (load) => {
+          const step = await measureAt(load, 0);
+          return step ? { attainment: step.summary.goodput.attainment, step: step.index } : null;
+        },
+      );
+    } else {
+      outer: for (const value of axis.values) {
+        for (let r = 0; r < repeat; r++) {
+          if ((await measureAt(value, r)) === null) break outer;
+        }
       }
     }
-    status = hooks.signal?.aborted || steps.length < axis.values.length * repeat ? 'interrupted' : 'completed';
+    const stopped = capacity ? capacity.stopped_by === 'stopped' : steps.length < axis.values.length * repeat;
+    status = hooks.signal?.aborted || stopped ? 'interrupted' : 'completed';
   } catch (err) {
     status = 'interrupted';
     throw err;
@@ -120,6 +153,18 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     }
   }
   return document();
+}
+
+/** The document's `capacity`: the answer, its bracket and the steps that probed it. */
+function capacityField(c: CapacityAnswer): NonNullable<SweepDocument['capacity']> {
+  return {
+    ...(c.axis === 'rate' ? { requests_per_s: c.value } : { concurrency: c.value }),
+    bracket: c.bracket,
+    attainment_target: c.attainment_target,
+    probes: c.probes,
+    stopped_by: c.stopped_by,
+    method: 'bracketing (doubling up from the first load, or halving down), then bisection of the bracket; each probe a full step',
+  };
 }
 
 /** Written whole or not at all: a reader never sees half a sweep.json. */

@@ -40,6 +40,17 @@ export interface SweepDocument {
   pareto: { per_user_speed: number[]; e2e_p99: number[] };
   /** The last step before latency (E2E p50) grows faster than throughput (output tok/s); null if it never does. */
   knee: { step: number; load: SweepStep['load']; elasticity: number } | null;
+  /** With --find-capacity: the highest load whose SLO attainment held, with its bracket and probes. */
+  capacity?: {
+    requests_per_s?: number | null;
+    concurrency?: number | null;
+    /** [highest passing load, lowest failing load]. */
+    bracket: [number | null, number | null];
+    attainment_target: number;
+    probes: Array<{ load: number; attainment: number | null; pass: boolean; step: number }>;
+    stopped_by: string;
+    method: string;
+  };
 }
 
 /** Output tok/s per user at a step: 1000 / TPOT p50 (ms); null without a TPOT. */
@@ -57,7 +68,7 @@ export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 
   const throughput = (s: SweepStep): number | null => s.summary.throughput.output_tokens_per_s;
   const points = (y: (s: SweepStep) => number | null) => meta.steps.map((s, i) => (usable[i] ? { x: throughput(s), y: y(s) } : { x: null, y: null }));
   // Repeats of one load are averaged so the knee is found between loads, not between repeats.
-  const loads = [...new Set(meta.steps.map(loadValue))];
+  const loads = [...new Set(meta.steps.map(loadValue))].sort((a, b) => a - b);
   const kneeSteps = loads.map((v) => {
     const group = meta.steps.filter((s, i) => usable[i] && loadValue(s) === v);
     return { throughput: meanOf(group.map(throughput)), latency: meanOf(group.map((s) => s.summary.e2e_ms.p50)) };

@@ -85,6 +85,11 @@ export interface TimingServerOptions {
   apiKey?: string;
   /** Keep every request in `requests` (default true; the benchmark turns bodies off to save memory). */
   recordBodies?: boolean;
+  /**
+   * Generations served at once, like an engine's batch slots: more wait in a FIFO queue (headers go out when a
+   * slot frees) and their TTFT counts from then. Default: unlimited.
+   */
+  slots?: number;
 }
 
 export interface TimingServer {
@@ -165,11 +170,36 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
       }
     }
     const delay = b.headersDelayMs ?? 0;
-    if (delay > 0) later(rec.receivedAt + delay, () => respond(res, rec, body, b, api));
-    else respond(res, rec, body, b, api);
+    const go = (): void => withSlot(res, (startAt) => respond(res, rec, body, b, api, startAt));
+    if (delay > 0) later(rec.receivedAt + delay, go);
+    else go();
   }
 
-  function respond(res: ServerResponse, rec: ReceivedRequest, body: Record<string, unknown>, b: TimingBehavior, api: 'chat' | 'completions'): void {
+  let busy = 0;
+  const queue: Array<() => void> = [];
+  /** Runs `start` now or when one of `options.slots` frees; the slot is held until the response closes. */
+  function withSlot(res: ServerResponse, start: (startAt: number) => void): void {
+    if (options.slots === undefined) return start(performance.now());
+    const run = (): void => {
+      busy++;
+      res.once('close', () => {
+        busy--;
+        queue.shift()?.();
+      });
+      start(performance.now());
+    };
+    if (busy < options.slots) run();
+    else queue.push(run);
+  }
+
+  function respond(
+    res: ServerResponse,
+    rec: ReceivedRequest,
+    body: Record<string, unknown>,
+    b: TimingBehavior,
+    api: 'chat' | 'completions',
+    startAt: number = rec.receivedAt,
+  ): void {
     const id = `cmpl-${++seq}`;
     const model = typeof body.model === 'string' ? body.model : (models[0] as string);
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : null;
@@ -191,7 +221,7 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
 
     if (body.stream !== true) {
       // Non-streaming: the whole answer once generation would have finished.
-      const doneAt = rec.receivedAt + (b.ttftMs ?? 0) + gapsUntil(b.itlMs, nChunks - 1);
+      const doneAt = startAt + (b.ttftMs ?? 0) + gapsUntil(b.itlMs, nChunks - 1);
       later(doneAt, () => {
         let all = '';
         for (let i = 0; i < total; i++) all += text(i);
@@ -208,7 +238,7 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
     if (head) res.write(head);
     else res.flushHeaders();
 
-    const t0 = rec.receivedAt + (b.ttftMs ?? 0);
+    const t0 = startAt + (b.ttftMs ?? 0);
     const memo = new Map<string, string>();
     let k = 0;
     let emitted = 0;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { positiveInt } from '../parse-flags.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { toOptions, type BenchFlags } from './bench.js';
 
 /** Bench options that mean something else in a sweep (load lists, per-sweep outputs) or not at all. */
@@ -10,6 +11,9 @@ interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
   concurrency?: string;
   rate?: string;
   repeat: number;
+  findCapacity?: boolean;
+  attainment: number;
+  maxProbes?: number;
 }
 
 /**
@@ -26,21 +30,37 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16')
     .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16')
     .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
+    .option('--find-capacity', 'search for the highest load meeting --slo (bracket, then bisect); the smallest listed load starts it (default: --rate 1)')
+    .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
+    .option('--max-probes <n>', `with --find-capacity: most steps the search runs (default ${DEFAULTS.sweep.maxProbes})`, positiveInt('--max-probes'))
     .option('--out <dir>', 'write sweep.json and step-<k>/results.json, requests.jsonl here')
     .option('--json', 'print sweep.json on stdout (and nothing else there)');
   for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
   cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean }) => {
-    if ((flags.concurrency === undefined) === (flags.rate === undefined)) {
-      throw new ConfigError('--concurrency', 'sweep needs one of --concurrency LIST or --rate LIST (e.g. --concurrency 1,2,4,8)');
+    if (flags.concurrency !== undefined && flags.rate !== undefined) {
+      throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
+    }
+    if (flags.concurrency === undefined && flags.rate === undefined && !flags.findCapacity) {
+      throw new ConfigError('--concurrency', 'sweep needs one of --concurrency LIST or --rate LIST (e.g. --concurrency 1,2,4,8), or --find-capacity');
     }
     const { parseSweepValues } = await import('../../sweep/plan.js');
     const axis =
-      flags.rate !== undefined
-        ? { kind: 'rate' as const, values: parseSweepValues(flags.rate, 'rate', '--rate') }
-        : { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency!, 'concurrency', '--concurrency') };
-    const { concurrency: _c, rate: _r, repeat, out, json, ...benchFlags } = flags;
+      flags.concurrency !== undefined
+        ? { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency, 'concurrency', '--concurrency') }
+        : { kind: 'rate' as const, values: flags.rate !== undefined ? parseSweepValues(flags.rate, 'rate', '--rate') : [1] };
+    const { concurrency: _c, rate: _r, repeat, out, json, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
     const benchmark = toOptions(benchFlags as BenchFlags);
+    const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}) }, { json: !!json }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}) }, { json: !!json }));
   });
+}
+
+/** A share in (0, 1], e.g. 0.99. */
+function share(flag: string): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!(n > 0 && n <= 1)) throw new ConfigError(flag, `${flag}: a share above 0 and at most 1 (e.g. 0.99), got ${JSON.stringify(text)}`);
+    return n;
+  };
 }
