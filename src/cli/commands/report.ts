@@ -25,7 +25,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
   program
     .command('report')
     .description('render an HTML report and/or a per-request CSV from recorded runs (2+ runs are compared)')
-    .argument('<run...>', 'results.json path, bench --out directory, or stored run (id, id prefix, baseline name)')
+    .argument('<run...>', 'results.json path, bench --out directory, or stored run (id, id prefix, baseline name); or sweeps (sweep.json, sweep --out directory, stored sweep id), overlaid')
     .option('--html <file>', 'write a self-contained HTML report here')
     .option('--csv <file>', 'write one row per request of every run here')
     .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
@@ -37,6 +37,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
       if (f.label && f.label.length > refs.length) {
         throw new ConfigError('--label', `--label: ${f.label.length} labels given for ${refs.length} runs`);
       }
+      if (await reportSweeps(refs, f)) return setExit(0);
       const { loadRuns } = await import('../../results/load-run.js');
       const loaded = await loadRuns(refs, f.db !== undefined ? { db: f.db } : {});
       const runs: ReportRun[] = loaded.map((run, i) => ({ label: f.label?.[i] ?? run.label, results: run.results, records: run.records ?? [] }));
@@ -58,6 +59,21 @@ export function registerReport(program: Command, setExit: (code: number) => void
       // Rendering never fails a gate: the exit code stays 0 unless an error was thrown.
       setExit(0);
     });
+}
+
+/** Renders a sweep report when the references name sweeps; false when they name runs. */
+async function reportSweeps(refs: string[], f: ReportFlags): Promise<boolean> {
+  const { loadSweepIfAny } = await import('../../sweep/load-sweep.js');
+  const found = refs.map((ref) => loadSweepIfAny(ref, f.db !== undefined ? { db: f.db } : {}));
+  if (found.every((s) => s === null)) return false;
+  const missing = refs.filter((_, i) => found[i] === null);
+  if (missing.length > 0) throw new ConfigError('run', `report: ${missing.join(', ')}: not a sweep; give sweeps or runs, not both`);
+  if (!f.html) throw new ConfigError('--html', 'report: a sweep report is HTML: give --html FILE');
+  const { writeSweepReport } = await import('../../report/html/render-sweep.js');
+  const sweeps = found.map((s, i) => ({ label: f.label?.[i] ?? s!.label, sweep: s!.sweep }));
+  const { bytes } = writeSweepReport(sweeps, f.html, { ...(f.title ? { title: f.title } : {}), generatedAt: new Date().toISOString() });
+  process.stderr.write(`wrote ${f.html} (${(bytes / 1e6).toFixed(2)} MB, ${sweeps.length} sweep${sweeps.length === 1 ? '' : 's'})\n`);
+  return true;
 }
 
 /** The first run is the base; every other run is compared with it. */

@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.js';
  * The sweep command: a line per finished step on stderr, the table (or sweep.json with --json) on stdout.
  * First Ctrl-C stops the sweep after the step in progress keeps its finished requests; a second exits at once.
  */
-export async function runSweepCommand(options: SweepOptions, io: { json: boolean }): Promise<number> {
+export async function runSweepCommand(options: SweepOptions, io: { json: boolean; html?: string }): Promise<number> {
   const stderr = process.stderr;
   const controller = new AbortController();
   let interrupts = 0;
@@ -40,6 +40,11 @@ export async function runSweepCommand(options: SweepOptions, io: { json: boolean
         );
       },
     });
+    if (io.html) {
+      const { writeSweepReport } = await import('../../report/html/render-sweep.js');
+      const { bytes } = writeSweepReport([{ label: doc.id, sweep: doc }], io.html, { generatedAt: new Date().toISOString() });
+      stderr.write(`wrote ${io.html} (${(bytes / 1e6).toFixed(2)} MB)\n`);
+    }
     if (io.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     else process.stdout.write(formatSweep(doc) + '\n');
     if (!io.json) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { positiveInt } from '../parse-flags.js';
 import { DEFAULTS } from '../../config/defaults.js';
+import { assertWritableFile } from '../../config/writable-path.js';
 import { toOptions, type BenchFlags } from './bench.js';
 
 /** Bench options that mean something else in a sweep (load lists, per-sweep outputs) or not at all. */
@@ -34,9 +35,10 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
     .option('--max-probes <n>', `with --find-capacity: most steps the search runs (default ${DEFAULTS.sweep.maxProbes})`, positiveInt('--max-probes'))
     .option('--out <dir>', 'write sweep.json and step-<k>/results.json, requests.jsonl here')
-    .option('--json', 'print sweep.json on stdout (and nothing else there)');
+    .option('--json', 'print sweep.json on stdout (and nothing else there)')
+    .option('--html <file>', 'write a self-contained HTML report of the sweep (frontier, curves vs load)');
   for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
-  cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean }) => {
+  cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean; html?: string }) => {
     if (flags.concurrency !== undefined && flags.rate !== undefined) {
       throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
     }
@@ -48,11 +50,12 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       flags.concurrency !== undefined
         ? { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency, 'concurrency', '--concurrency') }
         : { kind: 'rate' as const, values: flags.rate !== undefined ? parseSweepValues(flags.rate, 'rate', '--rate') : [1] };
-    const { concurrency: _c, rate: _r, repeat, out, json, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
+    const { concurrency: _c, rate: _r, repeat, out, json, html, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
+    if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}) }, { json: !!json }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
   });
 }
 

@@ -11,6 +11,8 @@ export interface PageAssets {
   chartStyles: string;
   pageScript: string;
   pageStyles: string;
+  /** The sweep report's page script. */
+  sweepScript: string;
 }
 
 let cached: PageAssets | undefined;
@@ -31,6 +33,7 @@ export function pageAssets(): PageAssets {
     chartStyles: read(require.resolve('uplot/dist/uPlot.min.css')),
     pageScript: read(fileURLToPath(new URL('./page/report-page.js', import.meta.url))),
     pageStyles: read(fileURLToPath(new URL('./page/report-page.css', import.meta.url))),
+    sweepScript: read(fileURLToPath(new URL('./page/sweep-page.js', import.meta.url))),
   };
   return cached;
 }
