@@ -106,3 +106,18 @@ test('report renders stored and on-disk sweeps through the CLI; runs and sweeps 
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /not a sweep/);
 });
+
+test('pareto across two sweeps and a run: the frontier is exactly the non-dominated points', async () => {
+  const r = await runCli(['pareto', join(dir, 'fast'), join(dir, 'slow'), join(dir, 'slow', 'step-0'), '--y', 'e2e-p99', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { points: Array<{ x: number; y: number; on_frontier: boolean; label: string }>; frontier: number[] };
+  assert.equal(report.points.length, fast.steps.length + slow.steps.length + 1);
+  report.points.forEach((p, i) => {
+    const dominated = report.points.some((q, j) => j !== i && q.x >= p.x && q.y <= p.y && (q.x > p.x || q.y < p.y));
+    assert.equal(p.on_frontier, !dominated, `${p.label}: on_frontier ${p.on_frontier}, dominated ${dominated}`);
+  });
+  const table = await runCli(['pareto', join(dir, 'fast'), '--gpus', '2']);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /output tok\/s per GPU \(2 GPUs\)/);
+  assert.match(table.stdout, /on the frontier: \d+ of 4/);
+});

@@ -8,6 +8,7 @@ import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerPareto } from './commands/pareto.js';
 
 /**
  * Entry point: parses argv, runs one command, maps every error to an exit code (one catch for all).
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerBench(program, setExit);
   registerSweep(program, setExit);
+  registerPareto(program);
   registerServe(program);
   registerRuns(program);
   registerReport(program, setExit);
