@@ -90,3 +90,48 @@ test('sweep CLI: a load list is required, one kind at a time, values checked (ex
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--concurrency: "two"/);
 });
+
+test('a sweep killed with SIGKILL resumes: finished steps kept under the same id, only the missing loads run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-sweep-resume-'));
+  const server = await startTimingServer({ behavior: { ttftMs: 5, itlMs: 20, outputTokens: 6 }, recordBodies: false });
+  t.after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const out = join(dir, 'sw');
+  const db = join(dir, 'runs.db');
+  const argsFor = (loads: string) => ['sweep', '--url', server.url, '--model', 'test-model', '--concurrency', loads, '--requests', '8', '--output-tokens', '6', '--no-scrape', '--no-probe', '--out', out, '--db', db];
+  const args = argsFor('1,2,3');
+  const killed = await runCli(args, {
+    timeoutMs: 60_000,
+    onSpawn: (child) => {
+      const poll = setInterval(() => {
+        try {
+          if (JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).steps.length >= 1) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        } catch {
+          // not written yet
+        }
+      }, 20);
+      child.once('exit', () => clearInterval(poll));
+    },
+  });
+  assert.equal(killed.signal, 'SIGKILL');
+  const before = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+  assert.equal(before.status, 'running');
+  const kept = before.steps.filter((s: { status: string }) => s.status === 'completed');
+  assert.ok(kept.length >= 1 && kept.length < 3, `${kept.length} steps before the kill`);
+
+  const wrong = await runCli([...argsFor('1,2'), '--resume', before.id]);
+  assert.equal(wrong.code, 2, wrong.stderr);
+  assert.match(wrong.stderr, /give the same/);
+  const resumed = await runCli([...args, '--resume', out, '--json'], { timeoutMs: 60_000 });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const doc = JSON.parse(resumed.stdout);
+  assert.equal(doc.id, before.id);
+  assert.equal(doc.status, 'completed');
+  assert.deepEqual(doc.steps.map((s: { load: unknown }) => s.load), [{ concurrency: 1 }, { concurrency: 2 }, { concurrency: 3 }]);
+  assert.equal(doc.steps[0].run_id, kept[0].run_id, 'the finished step is kept, not re-run');
+});

@@ -30,6 +30,11 @@ export interface SweepOptions {
    * of `axis.values` is the first probe. Needs the benchmark's `slo`.
    */
   capacity?: { attainment: number; tolerance?: number; maxProbes?: number };
+  /**
+   * A stopped or crashed sweep to continue (its document): its completed steps are kept under its id, and only
+   * the loads it has not measured are run (a capacity search replays its probes from them).
+   */
+  resume?: SweepDocument;
 }
 
 export interface SweepHooks {
@@ -64,11 +69,13 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
   const { concurrency: _c, rate: _r, outDir: _o, ...rest } = options.benchmark;
   const base: BenchmarkOptions = axis.kind === 'rate' ? { ...rest, rate: first } : { ...rest, concurrency: first };
 
+  const previous = options.resume ? resumable(options.resume, axis, repeat) : [];
+
   const session = await openSession(base, hooks.onEvent ? { onEvent: hooks.onEvent } : {});
   let sweeps: SweepStore | null = null;
-  const id = newRunId();
-  const startedAt = new Date().toISOString();
-  const steps: SweepStep[] = [];
+  const id = options.resume?.id ?? newRunId();
+  const startedAt = options.resume?.started_at ?? new Date().toISOString();
+  const steps: SweepStep[] = [...previous];
   let status: SweepDocument['status'] = 'running';
   let capacity: CapacityAnswer | null = null;
   const document = (): SweepDocument =>
@@ -127,13 +134,15 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       capacity = await searchCapacity(
         { axis: axis.kind, start: first, attainment: c.attainment, tolerance: c.tolerance ?? DEFAULT_TOLERANCE, maxProbes: c.maxProbes ?? DEFAULTS.sweep.maxProbes },
         async (load) => {
-          const step = await measureAt(load, 0);
+          const done = previous.find((p) => loadValue(p) === load);
+          const step = done ?? (await measureAt(load, 0));
           return step ? { attainment: step.summary.goodput.attainment, step: step.index } : null;
         },
       );
     } else {
       outer: for (const value of axis.values) {
         for (let r = 0; r < repeat; r++) {
+          if (previous.some((p) => loadValue(p) === value && p.repeat === r)) continue;
           if ((await measureAt(value, r)) === null) break outer;
         }
       }
@@ -153,6 +162,20 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     }
   }
   return document();
+}
+
+function loadValue(s: SweepStep): number {
+  return 'concurrency' in s.load ? s.load.concurrency : s.load.rate;
+}
+
+/** The completed steps of a sweep to resume, renumbered; refuses a resume with other loads. */
+function resumable(doc: SweepDocument, axis: SweepAxis, repeat: number): SweepStep[] {
+  const flag = axis.kind === 'rate' ? '--rate' : '--concurrency';
+  if (doc.axis.kind !== axis.kind) throw new ConfigError('--resume', `--resume: sweep ${doc.id} varied ${doc.axis.kind}, not ${axis.kind}`);
+  if (!doc.capacity && (doc.axis.values.join(',') !== axis.values.join(',') || doc.repeat !== repeat)) {
+    throw new ConfigError(flag, `--resume: sweep ${doc.id} was over ${flag} ${doc.axis.values.join(',')} with --repeat ${doc.repeat}; give the same`);
+  }
+  return doc.steps.filter((s) => s.status === 'completed').map((s, index) => ({ ...s, index }));
 }
 
 /** The document's `capacity`: the answer, its bracket and the steps that probed it. */

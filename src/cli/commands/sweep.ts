@@ -36,9 +36,10 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--max-probes <n>', `with --find-capacity: most steps the search runs (default ${DEFAULTS.sweep.maxProbes})`, positiveInt('--max-probes'))
     .option('--out <dir>', 'write sweep.json and step-<k>/results.json, requests.jsonl here')
     .option('--json', 'print sweep.json on stdout (and nothing else there)')
-    .option('--html <file>', 'write a self-contained HTML report of the sweep (frontier, curves vs load)');
+    .option('--html <file>', 'write a self-contained HTML report of the sweep (frontier, curves vs load)')
+    .option('--resume <sweep>', 'continue a stopped sweep (id in the store, or its --out directory): same loads, only the missing steps run');
   for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
-  cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean; html?: string }) => {
+  cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean; html?: string; resume?: string }) => {
     if (flags.concurrency !== undefined && flags.rate !== undefined) {
       throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
     }
@@ -50,12 +51,18 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       flags.concurrency !== undefined
         ? { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency, 'concurrency', '--concurrency') }
         : { kind: 'rate' as const, values: flags.rate !== undefined ? parseSweepValues(flags.rate, 'rate', '--rate') : [1] };
-    const { concurrency: _c, rate: _r, repeat, out, json, html, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
+    const { concurrency: _c, rate: _r, repeat, out, json, html, resume, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
     if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
+    let previous;
+    if (resume !== undefined) {
+      const { loadSweepIfAny } = await import('../../sweep/load-sweep.js');
+      previous = loadSweepIfAny(resume, benchmark.db ? { db: benchmark.db } : {})?.sweep;
+      if (!previous) throw new ConfigError('--resume', `--resume: no sweep ${JSON.stringify(resume)} (an id in the store, or a sweep --out directory)`);
+    }
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
   });
 }
 
