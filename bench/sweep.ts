@@ -40,7 +40,9 @@ async function main(): Promise<void> {
 }
 
 /** Requests arrive step by step, REQUESTS each: the gap from a step's last write to the next step's first arrival. */
-function idleGaps(requests: ReadonlyArray<{ receivedAt: number; writes: number[] }>, steps: number): number[] {
+function idleGaps(all: ReadonlyArray<{ path: string; receivedAt: number; writes: number[] }>, steps: number): number[] {
+  // Only the measured requests: the session's start-up look-ups (/version, /metrics) are not a step's.
+  const requests = all.filter((r) => r.path.endsWith('/chat/completions'));
   const gaps: number[] = [];
   for (let k = 1; k < steps; k++) {
     const prev = requests.slice((k - 1) * REQUESTS, k * REQUESTS);
