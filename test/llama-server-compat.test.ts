@@ -31,17 +31,14 @@ const bench = async (name: string, extra: string[] = []) => {
   return JSON.parse(r.stdout);
 };
 
-// Until the client reconnects when a server closes its connection after each answer (issue 9 item 1).
-const RECONNECT = { todo: 'the client reuses a socket llama-server closed after its answer' };
-
-test('llama-server closes the connection after each answer: with the field probe, every request succeeds', RECONNECT, async () => {
+test('llama-server closes the connection after each answer: with the field probe, every request succeeds', async () => {
   const doc = await bench('probed');
   assert.equal(doc.summary.requests.failed, 0, JSON.stringify(doc.summary.errors));
   assert.equal(doc.summary.requests.succeeded, 16);
   assert.deepEqual(doc.server.engines, ['llamacpp']);
 });
 
-test('without the probe too: no request fails on a socket the server closed', RECONNECT, async () => {
+test('without the probe too: no request fails on a socket the server closed', async () => {
   const doc = await bench('unprobed', ['--no-probe']);
   assert.equal(doc.summary.requests.failed, 0, JSON.stringify(doc.summary.errors));
 });

@@ -17,7 +17,11 @@ export class ConnectionPool {
   private readonly all: Client[] = [];
   private readonly idle: Client[] = [];
   private readonly waiting: Run[] = [];
+  private readonly served = new WeakMap<Client, number>();
+  private readonly stale = new WeakSet<Client>();
   private drained: (() => void) | null = null;
+  /** False once the server was seen closing connections after its answers: each request then gets its own. */
+  private persistent = true;
 
   constructor(
     private readonly origin: string,
@@ -31,7 +35,12 @@ export class ConnectionPool {
    * A request whose `settled` resolved while it was queued is skipped; undici's synchronous rejections reach
    * the handler's onResponseError.
    */
-  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler, settled: Promise<unknown>): void {
+  dispatch(
+    opts: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+    settled: Promise<unknown>,
+    onConnection?: (reused: boolean) => void,
+  ): void {
     let done = false;
     void settled.then(() => {
       done = true;
@@ -42,8 +51,12 @@ export class ConnectionPool {
         return;
       }
       void settled.then(() => this.release(client));
+      const uses = this.served.get(client) ?? 0;
+      this.served.set(client, uses + 1);
+      onConnection?.(uses > 0 && this.persistent);
       try {
-        client.dispatch(opts, handler);
+        // `reset` asks for Connection: close and a new socket next time, as the server does anyway.
+        client.dispatch(this.persistent ? opts : { ...opts, reset: true }, handler);
       } catch (err) {
         // undici rejects bad options synchronously; the handler turns that into a failed record.
         handler.onResponseError?.(null as never, err as Error);
@@ -54,10 +67,33 @@ export class ConnectionPool {
     else this.waiting.push(run);
   }
 
+  /**
+   * The server closes connections after its answers without saying so (`Connection: close`): stop reusing
+   * them, so no request is written into a socket that is going away.
+   */
+  connectionsDoNotPersist(): void {
+    if (!this.persistent) return;
+    this.persistent = false;
+    // Every socket opened so far may be going away: none is used again.
+    for (const client of this.all) this.stale.add(client);
+    for (const client of this.idle.splice(0)) this.retire(client);
+  }
+
+  get keepsConnections(): boolean {
+    return this.persistent;
+  }
+
   /** Waits for queued and running requests, then closes every connection. */
   async close(): Promise<void> {
     if (this.waiting.length > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all(this.all.map((c) => c.close()));
+  }
+
+  /** Drops a connection from the pool and closes it (its socket may already be gone). */
+  private retire(client: Client): void {
+    const i = this.all.indexOf(client);
+    if (i >= 0) this.all.splice(i, 1);
+    void client.destroy().catch(() => undefined);
   }
 
   private create(): Client {
@@ -66,7 +102,12 @@ export class ConnectionPool {
     return client;
   }
 
-  private release(client: Client): void {
+  private release(released: Client): void {
+    let client = released;
+    if (this.stale.has(client)) {
+      this.retire(client);
+      client = this.create();
+    }
     const next = this.waiting.shift();
     if (next) {
       next(client);

@@ -42,17 +42,29 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
 
   async function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
     const body = JSON.stringify(buildRequestBody(config, spec));
-    const req = new StreamRequest(env, spec, ctx);
-    if (closed) {
-      req.fail('aborted', 'client is closed', false);
-      return req.done;
-    }
-    if (ctx.signal?.aborted) {
-      req.fail('aborted', 'request aborted by the caller before it was sent', false);
-      return req.done;
-    }
-    pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req, req.done);
-    return req.done;
+    const attempt = async (): Promise<{ record: RequestRecord; retryable: boolean }> => {
+      const req = new StreamRequest(env, spec, ctx);
+      if (closed) {
+        req.fail('aborted', 'client is closed', false);
+      } else if (ctx.signal?.aborted) {
+        req.fail('aborted', 'request aborted by the caller before it was sent', false);
+      } else {
+        pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req, req.done, (reused) => {
+          req.reusedConnection = reused;
+        });
+      }
+      const record = await req.done;
+      return { record, retryable: req.peerClosedBeforeAnswer };
+    };
+    const first = await attempt();
+    if (!first.retryable) return first.record;
+    // The server closed a reused connection without reading the request (no byte of an answer came back), as
+    // servers that close after every answer do: it never reached the model. Stop reusing connections and send
+    // it once more on a new one; its timings are the second attempt's.
+    pool.connectionsDoNotPersist();
+    const second = await attempt();
+    second.record.retries = 1;
+    return second.record;
   }
 
   async function close(): Promise<void> {

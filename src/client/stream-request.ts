@@ -51,7 +51,15 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
   private bodyParts: Buffer[] = [];
   private bodyBytes = 0;
   private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
   private readonly tSend: number;
+  /** Set by the pool: the request went out on a connection that had carried an earlier one. */
+  reusedConnection = false;
+  /**
+   * True when the server closed a reused connection before sending a byte of its answer: the request was
+   * written into a socket the server was closing and never read, so sending it again is safe.
+   */
+  peerClosedBeforeAnswer = false;
   private readonly onAbortSignal = (): void => this.fail('aborted', 'request aborted by the caller');
 
   constructor(
@@ -88,6 +96,11 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
     this.tHeaders = t;
     this.lastRead = t;
     this.status = statusCode;
+    // The idle deadline starts now; the timer may still be set for the later TTFT deadline.
+    if (this.nextDeadline() < this.timerAt) {
+      if (this.timer) clearTimeout(this.timer);
+      this.arm();
+    }
     const ct = String(headers['content-type'] ?? '').toLowerCase();
     this.mode = statusCode >= 200 && statusCode < 300 && !ct.includes('application/json') ? 'stream' : 'body';
   }
@@ -137,7 +150,9 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     if (this.finished) return;
-    this.finish({ class: classifyNetworkError(err), message: networkErrorMessage(err, this.env.apiKey) });
+    const cls = classifyNetworkError(err);
+    this.peerClosedBeforeAnswer = cls === 'connection_reset' && this.reusedConnection && this.status === null && this.lastRead === this.tSend;
+    this.finish({ class: cls, message: networkErrorMessage(err, this.env.apiKey) });
   }
 
   /** Fails the request now (timeouts, bad data, caller abort) and aborts the HTTP exchange. */
@@ -175,11 +190,13 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
     const next = this.nextDeadline();
     if (next === Infinity) return;
     const delay = Math.max(1, Math.ceil(next - this.env.clock.now()));
+    this.timerAt = next;
     this.timer = setTimeout(this.check, delay);
   }
 
   private readonly check = (): void => {
     this.timer = null;
+    this.timerAt = Infinity;
     if (this.finished) return;
     const now = this.env.clock.now();
     const expired = this.expired(now);

@@ -71,6 +71,11 @@ export interface RequestRecord {
   requested_output_tokens: number | null;
   /** Characters of generated text (content + reasoning), for sanity checks. */
   output_chars: number;
+  /**
+   * 1 when the request was sent again because the server closed a reused connection before answering (it was
+   * never read, so never reached the model); the timings are the second attempt's. Absent otherwise.
+   */
+  retries?: number;
   /** Generated text, kept only when the run asks for it (--save-text). */
   output_text?: string;
   /**

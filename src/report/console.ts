@@ -100,6 +100,15 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     lines.push(c.yellow(`errors       ${errorClasses.map(([k, v]) => `${k} ${v}`).join(', ')}`));
     for (const [cls, message] of Object.entries(s.errors.examples ?? {})) lines.push(c.yellow(`  first ${cls}: ${printable(message)}`));
   }
+  const retried = s.requests.retried ?? 0;
+  if (retried > 0) {
+    lines.push(
+      c.yellow(
+        `connections  the server closed ${retried} reused connection${retried === 1 ? '' : 's'} before answering (no Connection: close); ` +
+          'those requests were sent once more, and every later request opened its own connection',
+      ),
+    );
+  }
   const reasons = Object.entries(s.finish_reasons);
   if (reasons.length > 0) lines.push(`finish       ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
 

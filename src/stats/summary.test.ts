@@ -25,7 +25,7 @@ const records: RequestRecord[] = [W, A, B, C];
 
 test('counts requests and uses the default window: first measured t_send to last measured t_end', () => {
   const s = summarize(records);
-  assert.deepEqual(s.requests, { total: 3, succeeded: 2, failed: 1, warmup_excluded: 1, outside_window_excluded: 0, cut_off: 0 });
+  assert.deepEqual(s.requests, { total: 3, succeeded: 2, failed: 1, warmup_excluded: 1, outside_window_excluded: 0, cut_off: 0, retried: 0 });
   assert.equal(s.window.start_ms, 0);
   assert.equal(s.window.end_ms, 2000);
   assert.equal(s.window.source, 'measured_requests');

@@ -48,6 +48,11 @@ export interface RunSummary {
     outside_window_excluded: number;
     /** Requests the client aborted (Ctrl-C, end of the duration grace): not in total, succeeded or failed. */
     cut_off: number;
+    /**
+     * Measured requests sent a second time because the server closed a reused connection before answering
+     * (never read by the server); after the first, every request had a connection of its own.
+     */
+    retried: number;
   };
   /** Latency distributions over succeeded requests, ms. */
   ttft_ms: Distribution;
@@ -155,6 +160,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       warmup_excluded: sel.warmupExcluded,
       outside_window_excluded: sel.outsideWindowExcluded,
       cut_off: cutOff.length,
+      retried: counted.filter((r) => (r.retries ?? 0) > 0).length,
     },
     ttft_ms: pick((m) => m.ttft_ms),
     tpot_ms: pick((m) => m.tpot_ms),

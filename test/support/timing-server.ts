@@ -90,6 +90,11 @@ export interface TimingServerOptions {
    * slot frees) and their TTFT counts from then. Default: unlimited.
    */
   slots?: number;
+  /**
+   * Close the connection right after each answer, without a `Connection: close` header (as llama.cpp's
+   * llama-server does): a client that reuses the socket writes into a connection that is going away.
+   */
+  closeAfterAnswer?: boolean;
 }
 
 export interface TimingServer {
@@ -115,7 +120,19 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
   let seq = 0;
   let accepted = 0;
 
+  const closing = new WeakSet<Socket>();
   const server = createServer((req, res) => {
+    if (options.closeAfterAnswer) {
+      // A request that arrives on a connection being closed is never read, as by a server that has moved on.
+      if (closing.has(req.socket)) return;
+      const socket = req.socket;
+      res.once('finish', () => {
+        closing.add(socket);
+        // The close trails the answer by a moment, the window in which a client may reuse the socket.
+        const t = setTimeout(() => socket.destroy(), 3);
+        pendingTimers.add(t);
+      });
+    }
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
