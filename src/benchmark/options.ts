@@ -47,6 +47,8 @@ export const benchmarkOptionsSchema = z
     durationS: z.number().positive().optional(),
     warmup: z.number().int().nonnegative().default(DEFAULTS.warmup),
     seed: z.number().int().nonnegative().default(DEFAULTS.seed),
+    /** Share of failed requests (0-1) above which the run failed; the circuit breaker stops one clearly above it. */
+    maxErrorRate: z.number().min(0).max(1).default(DEFAULTS.maxErrorRate),
 
     timeouts: z
       .object({
@@ -142,6 +144,7 @@ const FLAG_NAMES: Record<string, string> = {
   'engine.preset': '--preset',
   'engine.parallel': '--parallel',
   'engine.contextSize': '--ctx-size',
+  maxErrorRate: '--max-error-rate',
 };
 
 /** The CLI flag of an options field, so a message names what the user typed: durationS -> --duration. */

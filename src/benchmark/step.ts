@@ -6,6 +6,7 @@ import { runLoad } from '../load/runner.js';
 import type { LoadProfile, RunLimits } from '../load/types.js';
 import { buildResults, type ResultsDocument } from '../results/results-document.js';
 import { summarize } from '../stats/summary.js';
+import { clearlyFailing, runOutcome } from '../stats/outcome.js';
 import type { ValidatedOptions } from './options.js';
 import { redactHeaders, scrubRecord } from './redact.js';
 import type { SessionContext } from './session-context.js';
@@ -53,18 +54,30 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     const serverStep = await ctx.serverView.beginStep();
     emit({ type: 'step', runId: outputs.runId, index: ctx.steps++, plannedRequests: plan.limits.requests, durationS: plan.limits.durationS });
     if (plan.limits.warmup > 0) emit({ type: 'phase', phase: 'warmup' });
+    // The circuit breaker: a run clearly failing (beyond doubt above --max-error-rate) stops sending.
+    const breaker = new AbortController();
+    const seen = { completed: 0, failed: 0 };
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
     const load = await runLoad({
       profile: plan.profile,
       limits: plan.limits,
       seed: o.seed,
       clock,
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      signal,
       send: (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
       onRecord: (record) => {
         roundRecordTimes(record);
         scrubRecord(record, ctx.secrets);
         record.clock_epoch_ms = clock.epochMs;
         emit({ type: 'request', record });
+        if (!record.warmup && record.error?.class !== 'aborted') {
+          seen.completed++;
+          if (!record.ok) seen.failed++;
+          if (!breaker.signal.aborted && clearlyFailing(seen.completed, seen.failed, o.maxErrorRate)) {
+            emit({ type: 'warning', message: `stopping: ${seen.failed} of ${seen.completed} requests failed, clearly above --max-error-rate ${o.maxErrorRate}` });
+            breaker.abort();
+          }
+        }
       },
       onMeasuringStart: () => {
         if (plan.limits.warmup > 0) serverStep.markMeasuringStart();
@@ -79,6 +92,8 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       fidelity: load.fidelity,
       ...(o.prices ? { prices: o.prices } : {}),
     });
+    const tripped = breaker.signal.aborted && !hooks.signal?.aborted;
+    summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, o.maxErrorRate, tripped);
     const { server, scrapes } = await serverStep.finish({ start: load.measuredStart, end: load.measuredEnd }, summary);
     const thresholdOutcome = config.thresholds.length > 0 ? evaluateThresholds(config.thresholds, summary) : null;
     const status: StepResult['status'] = load.stoppedEarly ? 'interrupted' : load.fidelity.valid ? 'completed' : 'invalid';

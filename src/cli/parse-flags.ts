@@ -92,3 +92,15 @@ export function portNumber(flag: string) {
     return n;
   };
 }
+
+/** A share 0-1 given as a fraction ("0.1") or a percentage ("10%"). */
+export function shareOrPercent(flag: string) {
+  return (text: string): number => {
+    const t = text.trim();
+    const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+    if (t === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+      throw new ConfigError(flag, `${flag}: expected a share like 0.1 or 10%, got ${JSON.stringify(text)}`);
+    }
+    return n;
+  };
+}

@@ -14,6 +14,8 @@ export const DEFAULTS = {
   burstiness: 1,
   warmup: 0,
   seed: 42,
+  /** A run with a larger share of failed requests failed (exit 3); the circuit breaker stops one clearly above it. */
+  maxErrorRate: 0.1,
   /** Longest accepted --input-tokens/--output-tokens value. */
   maxLengthTokens: 10_000_000,
   timeouts: { connect_ms: 10_000, ttft_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 },

@@ -42,6 +42,7 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
       (s.requests.failed > 0 ? c.red(`${s.requests.failed} failed`) : '0 failed') +
       (s.requests.cut_off > 0 ? c.yellow(`  (${s.requests.cut_off} cut off by the client, not counted)`) : ''),
   );
+  if (s.outcome?.failed) lines.push(c.red(`RUN FAILED: ${s.outcome.reason}`));
   lines.push('');
 
   // Latency table; the error rate sits right under it because percentiles of survivors alone mislead.

@@ -3,6 +3,7 @@
  * summary is written to results.json as is (see docs/results-schema.md).
  */
 import { errorExamples } from './error-examples.js';
+import type { RunOutcome } from './outcome.js';
 import type { ErrorClass, RequestRecord } from '../measure/record.js';
 import type { Fidelity } from '../measure/fidelity.js';
 import type { Slo } from '../config/slo.js';
@@ -104,6 +105,8 @@ export interface RunSummary {
   };
   /** Finish reasons of succeeded requests ('unknown' when none was sent). */
   finish_reasons: Record<string, number>;
+  /** The run's verdict (set by the benchmark step from --max-error-rate); absent in older results. */
+  outcome?: RunOutcome;
   errors: {
     total: number;
     error_rate: number | null;

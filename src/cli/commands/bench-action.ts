@@ -65,7 +65,9 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
         stderr.write(`wrote ${io.csv}\n`);
       }
     }
-    if (!result.thresholdsPassed) return EXIT.gate;
+    const outcome = result.results.summary.outcome;
+    if (outcome?.failed && io.json) stderr.write(`run failed: ${outcome.reason}\n`);
+    if (!result.thresholdsPassed || outcome?.failed) return EXIT.gate;
     if (result.status === 'interrupted') return 130;
     return EXIT.ok;
   } finally {

@@ -14,6 +14,7 @@ import {
   nonNegativeNumber,
   seconds,
   timeoutMs,
+  shareOrPercent,
 } from '../parse-flags.js';
 import { PRESET_NAMES } from '../../engine/gguf/presets.js';
 
@@ -40,6 +41,7 @@ export interface BenchFlags {
   duration?: number;
   warmup?: number;
   seed?: number;
+  maxErrorRate?: number;
   timeoutConnect?: number;
   timeoutTtft?: number;
   timeoutIdle?: number;
@@ -99,6 +101,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--timeout-ttft <d>', `time to first token timeout (default ${formatDefaultMs(DEFAULTS.timeouts.ttft_ms)})`, timeoutMs('--timeout-ttft'))
     .option('--timeout-idle <d>', `longest gap between chunks (default ${formatDefaultMs(DEFAULTS.timeouts.idle_ms)})`, timeoutMs('--timeout-idle'))
     .option('--timeout-total <d>', `whole request timeout (default ${formatDefaultMs(DEFAULTS.timeouts.total_ms)})`, timeoutMs('--timeout-total'))
+    .option('--max-error-rate <share>', `the run failed (exit 3) when more requests fail, e.g. 0.1 or 10%; a run clearly above it stops early (default ${DEFAULTS.maxErrorRate})`, shareOrPercent('--max-error-rate'))
     .option('--slo <spec>', 'SLOs for goodput, e.g. ttft=500ms,tpot=50ms,e2e=10s')
     .option('--slo-tpot-na-good', 'count requests without a TPOT (one output chunk) as meeting a TPOT SLO')
     .option('--threshold <expr>', 'fail (exit 3) unless this holds, e.g. "ttft.p95<500ms" (repeatable)', collect)
@@ -188,6 +191,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('durationS', f.duration);
   set('warmup', f.warmup);
   set('seed', f.seed);
+  set('maxErrorRate', f.maxErrorRate);
   set('slo', f.slo);
   set('outDir', f.out);
   if (f.gpuPrice !== undefined || f.priceInput !== undefined || f.priceOutput !== undefined) {
