@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TOKENIZER_NAME, countTokens, decode, encode, encodePieces } from './tokenizer.js';
+import { MAX_RUN_CHARS, TOKENIZER_NAME, countTokens, decode, encode, encodePieces } from './tokenizer.js';
 
 test('tokenizer is o200k_base and round-trips text', () => {
   assert.equal(TOKENIZER_NAME, 'o200k_base');
@@ -26,4 +26,23 @@ test('encodePieces groups tokens by pre-token and concatenates to encode()', () 
   const pieces = encodePieces(text);
   assert.deepEqual(pieces.flat(), encode(text));
   assert.ok(pieces.some((p) => p.length > 1), 'a long word spans several tokens in one piece');
+});
+
+test('counting is linear on runs without whitespace (a 1 MB line no longer hangs), and exact on ordinary text', () => {
+  const timeIt = (n: number): number => {
+    const s = 'x'.repeat(n);
+    const t0 = performance.now();
+    assert.ok(countTokens(s) >= n / 8);
+    return performance.now() - t0;
+  };
+  timeIt(10_000);
+  const small = timeIt(100_000);
+  const big = timeIt(1_000_000);
+  // Quadratic counting took 3.5 s for 80,000 characters; generous bounds for a busy machine.
+  assert.ok(big < 5_000, `1 MB without spaces took ${big.toFixed(0)} ms`);
+  assert.ok(big < 40 * Math.max(small, 5), `10x the text took ${(big / small).toFixed(1)}x the time`);
+  const prose = 'The quick brown fox jumps over the lazy dog, again and again. '.repeat(200);
+  assert.equal(countTokens(prose), encode(prose).length);
+  const cjk = '这是一个没有空格的中文段落，用来测试分词器的速度和准确性。'.repeat(40);
+  assert.ok(Math.abs(countTokens(cjk) - encode(cjk).length) <= cjk.length / MAX_RUN_CHARS + 1);
 });

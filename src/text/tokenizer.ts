@@ -34,12 +34,32 @@ export function decode(tokens: Iterable<number>): string {
 }
 
 /**
- * Number of tokens in `text` under {@link TOKENIZER_NAME}.
+ * Longest run without whitespace encoded in one piece. BPE merging is quadratic in a pre-token's length, and
+ * the tokenizer's split leaves a run without spaces (base64, minified code, CJK prose, a 5 MB line) as one
+ * pre-token: 80,000 such characters took 3.5 s. Longer runs are counted in slices of this size, which makes
+ * counting linear; a slice boundary can split one token in two, so such runs may count up to one token per
+ * slice more than the exact encoding (measured: +0.2% on CJK prose, +0.4% on base64, +5% on a repeated
+ * 10-letter pattern). Ordinary text never has a run this long and is counted exactly.
+ */
+export const MAX_RUN_CHARS = 128;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN_CHARS + 1},}`, 'g');
+
+/**
+ * Number of tokens in `text` under {@link TOKENIZER_NAME}; linear in the length (see MAX_RUN_CHARS).
  * @example countTokens('hello world') // 2
  */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  return bpeEncode(text, PLAIN_TEXT).length;
+  let total = 0;
+  let last = 0;
+  for (const m of text.matchAll(LONG_RUN)) {
+    const at = m.index;
+    if (at > last) total += bpeEncode(text.slice(last, at), PLAIN_TEXT).length;
+    for (let i = 0; i < m[0].length; i += MAX_RUN_CHARS) total += bpeEncode(m[0].slice(i, i + MAX_RUN_CHARS), PLAIN_TEXT).length;
+    last = at + m[0].length;
+  }
+  if (last < text.length) total += bpeEncode(last === 0 ? text : text.slice(last), PLAIN_TEXT).length;
+  return total;
 }
 
 /**
