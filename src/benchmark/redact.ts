@@ -29,7 +29,18 @@ export function secretsOf(apiKey: string | undefined, headers: Record<string, st
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-  return out.replace(BEARER, '$1 [redacted]');
+  out = out.replace(BEARER, '$1 [redacted]');
+  // A message cut to length ("...") may end in the first characters of a secret: drop those too.
+  if (out.endsWith('...')) {
+    const body = out.slice(0, -3);
+    for (const s of secrets) {
+      if (!s) continue;
+      for (let k = Math.min(s.length - 1, body.length); k >= 4; k--) {
+        if (body.endsWith(s.slice(0, k))) return `${body.slice(0, -k)}[redacted]...`;
+      }
+    }
+  }
+  return out;
 }
 
 /** Scrubs the strings of a record that come from the server (error messages, saved output text), in place. */
