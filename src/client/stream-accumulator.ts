@@ -24,6 +24,8 @@ export class StreamAccumulator {
   private chunkUsageCumulative: number | null = null;
   /** All token-bearing chunks so far carried a per-chunk token count. */
   private allChunksCounted = true;
+  /** Text parts that belong to the first token-bearing chunk (for estimating its token count). */
+  private firstChunkParts = 0;
 
   /**
    * Applies one chunk that arrived at `t`.
@@ -81,6 +83,7 @@ export class StreamAccumulator {
       }
       if (tokens === null) this.allChunksCounted = false;
       this.chunks.push({ t, tokens, reasoning: onlyReasoning });
+      if (this.chunks.length === 1) this.firstChunkParts = this.textParts.length;
     } else if (usage) {
       this.finalUsage = usage;
     }
@@ -90,6 +93,11 @@ export class StreamAccumulator {
   /** Generated text (content, reasoning, tool-call names and arguments) in arrival order. */
   text(): string {
     return this.textParts.join('');
+  }
+
+  /** Text of the first token-bearing chunk. */
+  firstChunkText(): string {
+    return this.textParts.slice(0, this.firstChunkParts).join('');
   }
 
   /** Tokens from per-chunk usage or logprobs, when every token-bearing chunk had a count. */

@@ -72,6 +72,13 @@ export interface RequestRecord {
   /** Characters of generated text (content + reasoning), for sanity checks. */
   output_chars: number;
   /**
+   * Tokens in the first token-bearing chunk (n1 of TPOT) when the server did not count them per chunk:
+   * `one_per_chunk` when the output count equals the chunk count, else `text_share`: N x (client tokens of the
+   * first chunk's text / client tokens of the whole text), rounded, at least 1 and leaving every later chunk at
+   * least one token. Absent when the server counted per chunk (chunks[0].tokens) or there is one chunk.
+   */
+  first_chunk_tokens?: { count: number; method: 'one_per_chunk' | 'text_share' };
+  /**
    * 1 when the request was sent again because the server closed a reused connection before answering (it was
    * never read, so never reached the model); the timings are the second attempt's. Absent otherwise.
    */

@@ -45,7 +45,8 @@ export function outputTokens(r: RequestRecord): { count: number; source: OutputT
 }
 
 /**
- * TPOT = (t_last - t_first) / (N - n1), n1 = tokens in the first chunk (1 if unknown).
+ * TPOT = (t_last - t_first) / (N - n1), n1 = tokens in the first chunk: the server's per-chunk count, else
+ * the client's estimate (`first_chunk_tokens`), else 1.
  * Null ("n/a") when N - n1 < 1: a single-chunk answer has no decode interval to divide.
  * vLLM's TPOT; AIPerf, GenAI-Perf and GuideLLM call it "ITL".
  */
@@ -53,7 +54,7 @@ export function tpotMs(r: RequestRecord): number | null {
   const first = r.chunks[0];
   const last = r.chunks[r.chunks.length - 1];
   if (!first || !last) return null;
-  const n1 = first.tokens ?? 1;
+  const n1 = first.tokens ?? r.first_chunk_tokens?.count ?? 1;
   const rest = outputTokens(r).count - n1;
   if (rest < 1) return null;
   return (last.t - first.t) / rest;
