@@ -96,7 +96,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, o.maxErrorRate, tripped);
     const { server, scrapes } = await serverStep.finish({ start: load.measuredStart, end: load.measuredEnd }, summary);
     const thresholdOutcome = config.thresholds.length > 0 ? evaluateThresholds(config.thresholds, summary) : null;
-    const status: StepResult['status'] = load.stoppedEarly ? 'interrupted' : load.fidelity.valid ? 'completed' : 'invalid';
+    const status: StepResult['status'] = load.stoppedEarly ? 'interrupted' : (summary.fidelity?.valid ?? true) ? 'completed' : 'invalid';
     const results = buildResults({
       id: outputs.runId,
       startedAt,

@@ -22,7 +22,17 @@ export interface Fidelity {
   late_requests: number;
   /** Client process CPU use over the run, fraction of one core. */
   client_cpu: number;
+  /** False when status is invalid. */
   valid: boolean;
   /** Why the run is invalid (the client fell behind), empty when valid. */
   invalid_reasons: string[];
+  /**
+   * valid; degraded (the figures hold, but the client's timing error is a visible share of ITL or TTFT);
+   * invalid (they measure the client). Absent in results written before it existed.
+   */
+  status?: 'valid' | 'degraded' | 'invalid';
+  /** How late a timestamp taken while streams were open may be: the event-loop delay p99, ms. */
+  timing_uncertainty_ms?: number;
+  /** Why the run is degraded. */
+  degraded_reasons?: string[];
 }

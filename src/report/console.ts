@@ -60,6 +60,11 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     lines.push(ri === 0 ? c.bold(text) : text);
   });
   lines.push((s.requests.failed > 0 ? c.yellow : c.dim)(errText));
+  const u = s.fidelity?.timing_uncertainty_ms;
+  if (u !== undefined) {
+    const tone = s.fidelity?.status === 'invalid' ? c.red : s.fidelity?.status === 'degraded' ? c.yellow : c.dim;
+    lines.push(tone(`timestamps +/- ${num(u, 1)} ms (client event-loop delay p99 while streaming)`));
+  }
   if (s.tpot_na > 0) lines.push(c.dim(`TPOT n/a for ${s.tpot_na} request(s) (N - n1 < 1), excluded from TPOT`));
   lines.push('');
 
@@ -115,7 +120,8 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
 
   const f = s.fidelity;
   if (f) {
-    const head = f.valid ? c.green('valid') : c.red('INVALID');
+    const status = f.status ?? (f.valid ? 'valid' : 'invalid');
+    const head = status === 'valid' ? c.green('valid') : status === 'degraded' ? c.yellow('DEGRADED') : c.red('INVALID');
     lines.push(
       `fidelity     ${head}   achieved ${num(f.achieved_rate, 2)} req/s` +
         (f.target_rate !== null ? ` (target ${num(f.target_rate, 2)})` : '') +
@@ -124,7 +130,9 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
         `   client cpu ${pct(f.client_cpu)}`,
     );
     for (const reason of f.invalid_reasons) lines.push(c.red(`  - ${reason}`));
+    for (const reason of f.degraded_reasons ?? []) lines.push(c.yellow(`  - ${reason}`));
   }
+  if (s.saturation?.saturated) lines.push(c.red(`SERVER SATURATED: ${s.saturation.reason}`));
 
   if (results.server) {
     lines.push('');

@@ -4,6 +4,8 @@
  */
 import { errorExamples } from './error-examples.js';
 import type { RunOutcome } from './outcome.js';
+import { judgeTiming } from './timing-fidelity.js';
+import { saturation, type Saturation } from './saturation.js';
 import type { ErrorClass, RequestRecord } from '../measure/record.js';
 import type { Fidelity } from '../measure/fidelity.js';
 import type { Slo } from '../config/slo.js';
@@ -117,6 +119,8 @@ export interface RunSummary {
   cost: CostSummary | null;
   /** The load generator's own health, added from the load runner; null when not given. */
   fidelity: Fidelity | null;
+  /** Open loops (--rate): whether the server kept up with the offered load; absent for closed loops. */
+  saturation?: Saturation;
 }
 
 /**
@@ -135,6 +139,10 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
   const itlPerToken = metrics.flatMap((m) => m.itl_per_token_ms);
   const hasReasoning = succeeded.some((r) => r.chunks.some((c) => c.reasoning));
 
+  const ttft = pick((m) => m.ttft_ms);
+  const itl = describe(metrics.flatMap((m) => m.itl_ms));
+  const openLoop = options.fidelity ? options.fidelity.target_rate !== null : false;
+  const sat = saturation(counted, rate(succeeded.length), openLoop);
   const input = inputTokenTotals(succeeded);
   const output = outputTokenTotals(succeeded);
   const failedTokens = {
@@ -165,9 +173,9 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       cut_off: cutOff.length,
       retried: counted.filter((r) => (r.retries ?? 0) > 0).length,
     },
-    ttft_ms: pick((m) => m.ttft_ms),
+    ttft_ms: ttft,
     tpot_ms: pick((m) => m.tpot_ms),
-    itl_ms: describe(metrics.flatMap((m) => m.itl_ms)),
+    itl_ms: itl,
     e2e_ms: pick((m) => m.e2e_ms),
     ttfo_ms: hasReasoning ? pick((m) => m.ttfo_ms) : null,
     itl_per_token_ms: itlPerToken.length > 0 ? describe(itlPerToken) : null,
@@ -216,7 +224,8 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       failed_output_tokens: failedTokens.output,
       good,
     }),
-    fidelity: options.fidelity ?? null,
+    fidelity: options.fidelity ? judgeTiming(options.fidelity, { itlMean: itl.mean, ttftP50: ttft.p50 }) : null,
+    ...(sat ? { saturation: sat } : {}),
   };
 }
 

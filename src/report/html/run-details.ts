@@ -133,9 +133,12 @@ export function fidelityMarkup(results: ResultsDocument): string {
   const f = obj(obj(results.summary).fidelity);
   if (typeof f.valid !== 'boolean') return '';
   const s = results.summary;
-  const reasons = Array.isArray(f.invalid_reasons) ? f.invalid_reasons.map((r) => `<li>${e(r)}</li>`).join('') : '';
+  const list = [...(Array.isArray(f.invalid_reasons) ? f.invalid_reasons : []), ...(Array.isArray(f.degraded_reasons) ? f.degraded_reasons : [])];
+  const reasons = list.map((r) => `<li>${e(r)}</li>`).join('');
+  const status = typeof f.status === 'string' ? f.status : f.valid ? 'valid' : 'invalid';
+  const tone = status === 'valid' ? 'good' : status === 'degraded' ? 'warn' : 'bad';
   return (
-    `<div class="panel"><h4>Load fidelity: <span class="${f.valid ? 'good' : 'bad'}">${f.valid ? 'valid' : 'invalid'}</span></h4>` +
+    `<div class="panel"><h4>Load fidelity: <span class="${tone}">${e(status)}</span></h4>` +
     `<p class="muted">schedule lag p99 ${fmt(numberAt(s, 'fidelity.schedule_lag_ms.p99'))} ms, event-loop lag p99 ` +
     `${fmt(numberAt(s, 'fidelity.event_loop_lag_ms.p99'))} ms, achieved ${fmt(numberAt(s, 'fidelity.achieved_rate'))} req/s, ` +
     `client CPU ${pct(numberAt(s, 'fidelity.client_cpu'))}</p>${reasons ? `<ul>${reasons}</ul>` : ''}</div>`

@@ -90,14 +90,19 @@ export function runFigures(results: ResultsDocument): Figure[] {
   }
   const cost = n('cost.per_1m_output_tokens');
   if (cost !== null) figures.push({ title: 'Cost / 1M output tokens', value: fmt(cost), sub: `total ${fmt(n('cost.total'))}`, tone: '' });
-  const fidelity = (s as { fidelity?: { valid?: unknown; invalid_reasons?: unknown } } | null)?.fidelity;
+  const fidelity = (s as { fidelity?: { valid?: unknown; status?: unknown; invalid_reasons?: unknown; degraded_reasons?: unknown } } | null)?.fidelity;
   if (fidelity && typeof fidelity.valid === 'boolean') {
-    const reasons = Array.isArray(fidelity.invalid_reasons) ? fidelity.invalid_reasons.map(String) : [];
+    const status = typeof fidelity.status === 'string' ? fidelity.status : fidelity.valid ? 'valid' : 'invalid';
+    const reasons = [
+      ...(Array.isArray(fidelity.invalid_reasons) ? fidelity.invalid_reasons.map(String) : []),
+      ...(Array.isArray(fidelity.degraded_reasons) ? fidelity.degraded_reasons.map(String) : []),
+    ];
+    const u = n('fidelity.timing_uncertainty_ms');
     figures.push({
       title: 'Load fidelity',
-      value: fidelity.valid ? 'valid' : 'invalid',
-      sub: fidelity.valid ? `schedule lag p99 ${ms(n('fidelity.schedule_lag_ms.p99'))}` : reasons.join('; ') || 'client fell behind',
-      tone: fidelity.valid ? 'good' : 'bad',
+      value: status,
+      sub: status === 'valid' ? `timestamps +/- ${ms(u ?? n('fidelity.event_loop_lag_ms.p99'))}` : reasons.join('; ') || 'client fell behind',
+      tone: status === 'valid' ? 'good' : status === 'degraded' ? 'warn' : 'bad',
     });
   }
   const thresholds = (results as { thresholds?: { passed?: unknown; results?: unknown } }).thresholds;
