@@ -45,3 +45,22 @@ test('a client blocked while streams are open: the run says its timestamps canno
   assert.match([...f.invalid_reasons, ...(f.degraded_reasons ?? [])].join(' '), /mean ITL/);
   assert.match(formatSummary(results, { color: false }), /timestamps \+\/- \d+\.\d ms/);
 });
+
+test('a rate sweep marks the saturated step, stops it early, and runs no higher rate', async (t) => {
+  const server = await startTimingServer({ slots: 1, behavior: { ttftMs: 20, itlMs: 5, outputTokens: 10 }, recordBodies: false });
+  t.after(() => server.close());
+  const { runSweep } = await import('../src/sweep/run-sweep.js');
+  const { formatSweep } = await import('../src/sweep/format-sweep.js');
+  const doc = await runSweep({
+    benchmark: { url: server.url, model: 'test-model', requests: 200, outputTokens: '10', arrival: 'constant', scrape: false, probe: false },
+    axis: { kind: 'rate', values: [5, 40, 80] },
+  });
+  assert.equal(doc.status, 'completed');
+  assert.equal(doc.saturated_at, 40);
+  assert.deepEqual(doc.steps.map((s) => s.load), [{ rate: 5 }, { rate: 40 }]);
+  assert.equal(doc.steps[0]!.summary.saturation!.saturated, false);
+  assert.equal(doc.steps[1]!.summary.saturation!.saturated, true);
+  assert.ok(doc.steps[1]!.summary.requests.total < 200, `stopped early after ${doc.steps[1]!.summary.requests.total} requests`);
+  assert.match(formatSweep(doc), /SATURATED/);
+  assert.match(formatSweep(doc), /stopped at 40 req\/s/);
+});

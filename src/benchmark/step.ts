@@ -7,6 +7,7 @@ import type { LoadProfile, RunLimits } from '../load/types.js';
 import { buildResults, type ResultsDocument } from '../results/results-document.js';
 import { summarize } from '../stats/summary.js';
 import { clearlyFailing, runOutcome } from '../stats/outcome.js';
+import { saturation } from '../stats/saturation.js';
 import type { ValidatedOptions } from './options.js';
 import { redactHeaders, scrubRecord } from './redact.js';
 import type { SessionContext } from './session-context.js';
@@ -20,7 +21,13 @@ export interface StepPlan {
   labels: Record<string, string>;
   /** Directory for results.json and requests.jsonl; null for none. */
   outDir: string | null;
+  /** Open loops: stop sending once the server is clearly not keeping up (a sweep's over-saturated step). */
+  stopWhenSaturated?: boolean;
 }
+
+/** Measured requests between live saturation checks, and the fewest a verdict needs. */
+const SATURATION_CHECK_EVERY = 8;
+const SATURATION_MIN_REQUESTS = 24;
 
 export interface StepResult {
   results: ResultsDocument;
@@ -57,6 +64,9 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     // The circuit breaker: a run clearly failing (beyond doubt above --max-error-rate) stops sending.
     const breaker = new AbortController();
     const seen = { completed: 0, failed: 0 };
+    const measuredSoFar: RequestRecord[] = [];
+    const watchSaturation = plan.stopWhenSaturated === true && plan.profile.kind === 'rate';
+    let saturatedEarly = false;
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
     const load = await runLoad({
       profile: plan.profile,
@@ -73,6 +83,15 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
         if (!record.warmup && record.error?.class !== 'aborted') {
           seen.completed++;
           if (!record.ok) seen.failed++;
+          measuredSoFar.push(record);
+          if (watchSaturation && !breaker.signal.aborted && seen.completed >= SATURATION_MIN_REQUESTS && seen.completed % SATURATION_CHECK_EVERY === 0) {
+            const sat = liveSaturation(measuredSoFar);
+            if (sat?.saturated) {
+              emit({ type: 'warning', message: `stopping the step early: ${sat.reason}` });
+              saturatedEarly = true;
+              breaker.abort();
+            }
+          }
           if (!breaker.signal.aborted && clearlyFailing(seen.completed, seen.failed, o.maxErrorRate)) {
             emit({ type: 'warning', message: `stopping: ${seen.failed} of ${seen.completed} requests failed, clearly above --max-error-rate ${o.maxErrorRate}` });
             breaker.abort();
@@ -92,7 +111,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       fidelity: load.fidelity,
       ...(o.prices ? { prices: o.prices } : {}),
     });
-    const tripped = breaker.signal.aborted && !hooks.signal?.aborted;
+    const tripped = breaker.signal.aborted && !hooks.signal?.aborted && !saturatedEarly;
     summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, o.maxErrorRate, tripped);
     const { server, scrapes } = await serverStep.finish({ start: load.measuredStart, end: load.measuredEnd }, summary);
     const thresholdOutcome = config.thresholds.length > 0 ? evaluateThresholds(config.thresholds, summary) : null;
@@ -141,4 +160,18 @@ function configForStep(o: ValidatedOptions, plan: StepPlan): Record<string, unkn
     headers: redactHeaders(o.headers),
     api_key: apiKey ? '[redacted]' : null,
   };
+}
+
+/** Saturation of the records finished so far: served = succeeded over the span from first send to last end. */
+function liveSaturation(records: readonly RequestRecord[]): ReturnType<typeof saturation> {
+  let first = Infinity;
+  let last = -Infinity;
+  let ok = 0;
+  for (const r of records) {
+    first = Math.min(first, r.t_send);
+    last = Math.max(last, r.t_end);
+    if (r.ok) ok++;
+  }
+  const spanS = (last - first) / 1000;
+  return saturation(records, spanS > 0 ? ok / spanS : null, true);
 }

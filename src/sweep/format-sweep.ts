@@ -15,6 +15,7 @@ export function formatSweep(doc: SweepDocument): string {
       front.has(i) ? '* frontier' : '',
       doc.knee?.step === i ? '< knee' : '',
       probe ? `SLO ${probe.pass ? 'met' : 'missed'} (${probe.attainment === null ? 'n/a' : `${(100 * probe.attainment).toFixed(1)}%`})` : '',
+      s.summary.saturation?.saturated ? 'SATURATED' : '',
       s.status !== 'completed' ? s.status : '',
     ]
       .filter(Boolean)
@@ -44,6 +45,9 @@ export function formatSweep(doc: SweepDocument): string {
     textTable(header, rows, { right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }),
   ];
   if (doc.capacity) lines.push('', capacityLine(doc.capacity));
+  if (doc.saturated_at !== undefined) {
+    lines.push('', `stopped at ${doc.saturated_at} req/s: the server no longer kept up (requests queued without bound); higher rates were not run`);
+  }
   if (doc.knee) {
     const load = 'concurrency' in doc.knee.load ? `concurrency ${doc.knee.load.concurrency}` : `${doc.knee.load.rate} req/s`;
     lines.push('', `knee: past ${load} (step ${doc.knee.step}), E2E p50 grows ${fmtElasticity(doc.knee.elasticity)} as fast as output tok/s`);

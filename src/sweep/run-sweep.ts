@@ -78,6 +78,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
   const steps: SweepStep[] = [...previous];
   let status: SweepDocument['status'] = 'running';
   let capacity: CapacityAnswer | null = null;
+  let saturatedAt: number | null = null;
   const document = (): SweepDocument =>
     buildSweepDocument({
       id,
@@ -89,6 +90,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded },
       steps,
       ...(capacity ? { capacity: capacityField(capacity) } : {}),
+      ...(saturatedAt !== null ? { saturated_at: saturatedAt } : {}),
     });
   const save = (doc: SweepDocument): void => {
     if (options.outDir) writeJsonAtomic(join(options.outDir, 'sweep.json'), doc);
@@ -108,6 +110,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
           profile,
           labels: { sweep: id, step: String(k), ...(repeat > 1 ? { repeat: String(r) } : {}) },
           outDir: options.outDir ? join(options.outDir, `step-${k}`) : null,
+          stopWhenSaturated: axis.kind === 'rate',
         },
         hooks.signal ? { signal: hooks.signal } : {},
       );
@@ -127,7 +130,8 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       const doc = document();
       save(doc);
       hooks.onStep?.(step, doc);
-      return result.status === 'interrupted' ? null : step;
+      // A step stopped early by its own checks (saturation, the error breaker) is a finding, not a stop.
+      return hooks.signal?.aborted ? null : step;
     };
     if (options.capacity) {
       const c = options.capacity;
@@ -142,12 +146,18 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     } else {
       outer: for (const value of axis.values) {
         for (let r = 0; r < repeat; r++) {
-          if (previous.some((p) => loadValue(p) === value && p.repeat === r)) continue;
-          if ((await measureAt(value, r)) === null) break outer;
+          const done = previous.find((p) => loadValue(p) === value && p.repeat === r);
+          const step = done ?? (await measureAt(value, r));
+          if (step === null) break outer;
+          // Past saturation a higher rate only queues more: stop, and say where.
+          if (axis.kind === 'rate' && step.summary.saturation?.saturated) {
+            saturatedAt = value;
+            break outer;
+          }
         }
       }
     }
-    const stopped = capacity ? capacity.stopped_by === 'stopped' : steps.length < axis.values.length * repeat;
+    const stopped = capacity ? capacity.stopped_by === 'stopped' : saturatedAt === null && steps.length < axis.values.length * repeat;
     status = hooks.signal?.aborted || stopped ? 'interrupted' : 'completed';
   } catch (err) {
     status = 'interrupted';

@@ -40,6 +40,8 @@ export interface SweepDocument {
   pareto: { per_user_speed: number[]; e2e_p99: number[] };
   /** The last step before latency (E2E p50) grows faster than throughput (output tok/s); null if it never does. */
   knee: { step: number; load: SweepStep['load']; elasticity: number } | null;
+  /** Rate sweeps: the rate at which the server stopped keeping up (the step's summary.saturation); later rates were not run. */
+  saturated_at?: number;
   /** With --find-capacity: the highest load whose SLO attainment held, with its bracket and probes. */
   capacity?: {
     requests_per_s?: number | null;
