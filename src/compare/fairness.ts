@@ -3,6 +3,7 @@
  * (another model, workload or load profile) or untrustworthy (a run whose load generator fell behind).
  */
 import { promptCacheUse } from '../server-metrics/cache-use.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { FairnessWarning, RunInfo } from './types.js';
 
 /** Config keys (as `bench` stores its options) that change what was measured, grouped for messages. */
@@ -54,8 +55,8 @@ export function fairnessWarnings(base: RunInfo, candidate: RunInfo): FairnessWar
   }
   differ('tool_version', 'inferscope version', base.tool_version, candidate.tool_version);
 
-  const bc = asRecord(base.config);
-  const cc = asRecord(candidate.config);
+  const bc = withDefaults(asRecord(base.config));
+  const cc = withDefaults(asRecord(candidate.config));
   if (bc && cc) {
     const openLoop = bc['rate'] !== undefined || cc['rate'] !== undefined;
     for (const f of CONFIG_FIELDS) {
@@ -134,6 +135,24 @@ export function fairnessWarnings(base: RunInfo, candidate: RunInfo): FairnessWar
       });
     }
   }
+  return out;
+}
+
+/**
+ * The configuration with the defaults a run used filled in, so a run that left an option at its default and one
+ * that set the same value explicitly do not differ ("concurrency differs: base (not set), candidate 4").
+ */
+function withDefaults(config: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!config) return null;
+  const out: Record<string, unknown> = { ...config };
+  const fill = (key: string, value: unknown): void => {
+    if (out[key] === undefined || out[key] === null) out[key] = value;
+  };
+  if (out['rate'] === undefined || out['rate'] === null) fill('concurrency', DEFAULTS.concurrency);
+  fill('warmup', DEFAULTS.warmup);
+  fill('arrival', DEFAULTS.arrival);
+  fill('inputTokens', DEFAULTS.inputTokens);
+  fill('outputTokens', DEFAULTS.outputTokens);
   return out;
 }
 

@@ -36,7 +36,7 @@ export function formatCompare(report: CompareReport, options: FormatCompareOptio
     value(m, m.candidate),
     change(m),
     interval(m.ci),
-    VERDICT_TEXT[m.verdict],
+    verdictText(m),
   ]);
   const table = textTable(['metric', 'base', 'candidate', 'change', level, 'verdict'], rows, { right: [1, 2, 3] }).split('\n');
   lines.push(c.bold(table[0]!));
@@ -111,6 +111,14 @@ type Palette = Record<'bold' | 'dim' | 'red' | 'green' | 'yellow', (s: string) =
 function palette(color: boolean): Palette {
   const wrap = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33') };
+}
+
+/** The verdict, saying so when only the client's own timing noise kept a change from being called. */
+function verdictText(m: CompareReport['metrics'][number]): string {
+  if (m.verdict === 'no_significant_change' && m.note?.includes("client's timing noise") && m.noise_floor_ms !== undefined) {
+    return `within client timing noise (${m.noise_floor_ms >= 10 ? m.noise_floor_ms.toFixed(1) : m.noise_floor_ms.toFixed(2)} ms)`;
+  }
+  return VERDICT_TEXT[m.verdict];
 }
 
 function colorRow(row: string, verdict: Verdict, c: Palette): string {
