@@ -153,13 +153,16 @@ test('empty input: zero counts, null rates, no crash', () => {
   assert.equal(s.ttft_ms.p99, null);
 });
 
-test('fidelity is copied through when given, null otherwise', () => {
+test('fidelity is carried through when given, judged against the run\'s own timing, and null otherwise', () => {
   assert.equal(summarize(records).fidelity, null);
   const fidelity = {
     schedule_lag_ms: { p50: 1, p99: 2, max: 3 }, event_loop_lag_ms: { p50: 1, p99: 2, max: 3 }, achieved_rate: 1,
     target_rate: null, late_requests: 0, client_cpu: 0.1, valid: true, invalid_reasons: [],
   };
-  assert.equal(summarize(records, { fidelity }).fidelity, fidelity);
+  const judged = summarize(records, { fidelity }).fidelity!;
+  assert.deepEqual({ ...judged, status: undefined, timing_uncertainty_ms: undefined, degraded_reasons: undefined }, { ...fidelity, status: undefined, timing_uncertainty_ms: undefined, degraded_reasons: undefined });
+  assert.equal(judged.timing_uncertainty_ms, 2);
+  assert.ok(['valid', 'degraded', 'invalid'].includes(judged.status!));
 });
 
 test('requests the client cut off (aborted) are counted apart, not as failures', () => {
