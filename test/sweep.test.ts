@@ -121,7 +121,7 @@ test('a sweep killed with SIGKILL resumes: finished steps kept under the same id
   assert.equal(killed.signal, 'SIGKILL');
   const before = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
   assert.equal(before.status, 'running');
-  const kept = before.steps.filter((s: { status: string }) => s.status === 'completed');
+  const kept = before.steps.filter((s: { status: string }) => s.status !== 'interrupted');
   assert.ok(kept.length >= 1 && kept.length < 3, `${kept.length} steps before the kill`);
 
   const wrong = await runCli([...argsFor('1,2'), '--resume', before.id]);

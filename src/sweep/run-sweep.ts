@@ -178,14 +178,15 @@ function loadValue(s: SweepStep): number {
   return 'concurrency' in s.load ? s.load.concurrency : s.load.rate;
 }
 
-/** The completed steps of a sweep to resume, renumbered; refuses a resume with other loads. */
+/** The finished steps of a sweep to resume, renumbered; refuses a resume with other loads. */
 function resumable(doc: SweepDocument, axis: SweepAxis, repeat: number): SweepStep[] {
   const flag = axis.kind === 'rate' ? '--rate' : '--concurrency';
   if (doc.axis.kind !== axis.kind) throw new ConfigError('--resume', `--resume: sweep ${doc.id} varied ${doc.axis.kind}, not ${axis.kind}`);
   if (!doc.capacity && (doc.axis.values.join(',') !== axis.values.join(',') || doc.repeat !== repeat)) {
     throw new ConfigError(flag, `--resume: sweep ${doc.id} was over ${flag} ${doc.axis.values.join(',')} with --repeat ${doc.repeat}; give the same`);
   }
-  return doc.steps.filter((s) => s.status === 'completed').map((s, index) => ({ ...s, index }));
+  // A finished step is kept even when its fidelity was invalid (that is its finding); one cut short is run again.
+  return doc.steps.filter((s) => s.status !== 'interrupted' && s.status !== 'running').map((s, index) => ({ ...s, index }));
 }
 
 /** The document's `capacity`: the answer, its bracket and the steps that probed it. */
