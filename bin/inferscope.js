@@ -7,5 +7,12 @@ if (!existsSync(main)) {
   process.stderr.write('inferscope is not built: run `npm run build` (npm install does it)\n');
   process.exit(1);
 }
+// A reader that stops early (`inferscope runs export ID | head`) closes the pipe: that is the end, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const { main: run } = await import(main.href);
 process.exitCode = await run(process.argv);

@@ -2,6 +2,7 @@ import type { ClientConfig } from '../client/types.js';
 import { listModels, probeExactOutputSupport, probeServerInfo, type ServerInfo } from '../client/index.js';
 import { createClock, type Clock } from '../measure/clock.js';
 import { assertWritableDir } from '../config/writable-path.js';
+import { ConfigError } from '../config/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
@@ -124,8 +125,21 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     };
   } catch (err) {
     await closeAll(serverView, resolved, store);
-    throw err;
+    throw withUrlHint(err, o.url);
   }
+}
+
+/**
+ * A 404 from a URL without /v1 is almost always the missing API prefix: say so, as a usage error (exit 2).
+ * OpenAI-compatible servers (vLLM, SGLang, TGI, llama.cpp, Ollama) serve under /v1.
+ */
+function withUrlHint(err: unknown, url: string | undefined): unknown {
+  if (!url || /\/v1\/?$/.test(url)) return err;
+  const status = (err as { status?: unknown } | null)?.status;
+  const message = (err as Error | null)?.message ?? '';
+  if (status !== 404 && !/\b404\b/.test(message)) return err;
+  const suggestion = `${url.replace(/\/+$/, '')}/v1`;
+  return new ConfigError('--url', `${message}\nhint: the URL has no /v1; OpenAI-compatible servers answer under it: --url ${suggestion}`, { cause: err });
 }
 
 async function closeAll(view: ServerView | null, target: ResolvedTarget | null, store: RunStore | null): Promise<void> {

@@ -24,7 +24,7 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      stderr.write('\nstopping: waiting for requests in flight (Ctrl-C again to quit now)\n');
+      stderr.write('\nstopping: requests in flight are aborted (counted as cut off); the results so far are written (Ctrl-C again to quit now)\n');
       controller.abort();
     } else {
       process.exit(130);
@@ -67,6 +67,10 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
     }
     const outcome = result.results.summary.outcome;
     if (outcome?.failed && io.json) stderr.write(`run failed: ${outcome.reason}\n`);
+    const url = options.url;
+    if (outcome?.failed && url && !/\/v1\/?$/.test(url) && /HTTP 404/.test(result.results.summary.errors.examples?.http_4xx ?? '')) {
+      stderr.write(`hint: the URL has no /v1; OpenAI-compatible servers answer under it: --url ${url.replace(/\/+$/, '')}/v1\n`);
+    }
     if (!result.thresholdsPassed || outcome?.failed) return EXIT.gate;
     if (result.status === 'interrupted') return 130;
     return EXIT.ok;

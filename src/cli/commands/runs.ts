@@ -1,10 +1,21 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { collectLabel, oneOf, positiveInt } from '../parse-flags.js';
 import { ConfigError } from '../../config/errors.js';
 
 async function withStore<T>(db: string | undefined, fn: (store: import('../../store/types.js').RunStore) => T | Promise<T>): Promise<T> {
   const { openSqliteStore, defaultDbPath } = await import('../../store/sqlite-store.js');
-  const store = openSqliteStore(db ?? defaultDbPath());
+  const path = db ?? defaultDbPath();
+  // Reading never creates a database: a mistyped --db would otherwise show an empty history.
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new ConfigError(
+      '--db',
+      db !== undefined
+        ? `--db: no run database at ${path}`
+        : `no runs recorded yet: there is no run database at ${path} (inferscope bench records runs there; --db or $INFERSCOPE_DB choose another)`,
+    );
+  }
+  const store = openSqliteStore(path);
   try {
     return await fn(store);
   } finally {
