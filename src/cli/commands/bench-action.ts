@@ -5,6 +5,7 @@ import { resolveBenchmarkConfig } from '../../benchmark/resolve-config.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { formatSummary } from '../../report/console.js';
 import { EXIT } from '../exit-codes.js';
+import { defaultDbPath } from '../../store/default-path.js';
 import { assertWritableFile } from '../../config/writable-path.js';
 
 /**
@@ -71,6 +72,7 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
     if (outcome?.failed && url && !/\/v1\/?$/.test(url) && /HTTP 404/.test(result.results.summary.errors.examples?.http_4xx ?? '')) {
       stderr.write(`hint: the URL has no /v1; OpenAI-compatible servers answer under it: --url ${url.replace(/\/+$/, '')}/v1\n`);
     }
+    if (!io.json) stderr.write(nextStep(result.results.run.id, options) + '\n');
     if (!result.thresholdsPassed || outcome?.failed) return EXIT.gate;
     if (result.status === 'interrupted') return 130;
     return EXIT.ok;
@@ -79,6 +81,15 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** Where the run was kept and what to run next. */
+function nextStep(id: string, options: BenchmarkOptions): string {
+  const ref = options.db ? id : options.outDir;
+  if (!ref) return 'not recorded (--no-db and no --out): add --out DIR or --db FILE to keep runs for report and compare';
+  const db = options.db && options.db !== defaultDbPath() ? ` --db ${options.db}` : '';
+  const where = options.db ? `run ${id} in ${options.db}` : `results in ${options.outDir}`;
+  return `saved ${where}; next: inferscope report ${ref}${db} --html report.html, or inferscope compare BASELINE ${ref}${db}`;
 }
 
 function writeLine(stream: NodeJS.WriteStream, clearFirst: boolean, text: string): void {
