@@ -198,6 +198,11 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
   function withSlot(res: ServerResponse, start: (startAt: number) => void): void {
     if (options.slots === undefined) return start(performance.now());
     const run = (): void => {
+      // A client that gave up while queued holds no slot.
+      if (res.destroyed || res.writableEnded) {
+        queue.shift()?.();
+        return;
+      }
       busy++;
       res.once('close', () => {
         busy--;
