@@ -6,7 +6,9 @@ export type BenchmarkEvent =
   | { type: 'target'; url: string; model: string; embedded: boolean; metricsUrls: string[] }
   | { type: 'step'; runId: string; index: number; plannedRequests: number | null; durationS: number | null }
   | { type: 'request'; record: RequestRecord }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** Something the user should know that is not a problem (e.g. prompt lengths calibrated). */
+  | { type: 'info'; message: string };
 
 export type BenchmarkListener = (event: BenchmarkEvent) => void;
 

@@ -32,6 +32,8 @@ export const benchmarkOptionsSchema = z
     probe: z.boolean().default(true),
     /** Send the seed's prompts exactly (no per-run nonce), so a server's prompt cache can match earlier runs. */
     reusePrompts: z.boolean().default(false),
+    /** Size synthetic prompts on the server's tokenizer when it has a /tokenize endpoint. */
+    calibrate: z.boolean().default(true),
     dataset: z.string().optional(),
     datasetFormat: z.enum(['jsonl', 'sharegpt']).optional(),
     skipBadLines: z.boolean().default(false),

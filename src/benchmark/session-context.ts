@@ -3,6 +3,7 @@ import type { ServerInfo } from '../client/index.js';
 import type { Clock } from '../measure/clock.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
+import type { Calibration } from '../workload/calibrate.js';
 import type { EventBus } from './events.js';
 import type { BenchmarkConfig } from './resolve-config.js';
 import type { ServerView } from './server-view.js';
@@ -35,4 +36,6 @@ export interface SessionContext {
    * resends an earlier step's prompts (which a server's prefix cache would answer).
    */
   specBase: number;
+  /** Synthetic prompt lengths calibrated on the server's tokenizer, when it has one. */
+  calibration: Calibration | null;
 }

@@ -7,6 +7,8 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
+import { calibrateWorkload, type Calibration } from '../workload/calibrate.js';
+import { findServerTokenizer } from '../client/server-tokenizer.js';
 import { loadDataset } from '../workload/dataset.js';
 import { TOOL_VERSION } from '../version.js';
 import { EventBus, type BenchmarkListener } from './events.js';
@@ -54,7 +56,8 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
   if (hooks.onEvent) bus.subscribe(hooks.onEvent);
   const emit = bus.emit;
   // Workloads are read (and datasets validated) before any traffic; outputs are opened before the first request.
-  const workload = await buildWorkload(config, emit);
+  const built = await buildWorkload(config, emit);
+  let workload = built.workload;
   if (o.outDir) assertWritableDir(o.outDir, '--out');
   const store = o.db ? openSqliteStore(o.db) : null;
   const secrets = secretsOf(o.apiKey, o.headers);
@@ -81,13 +84,18 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     // The field probe, what the server says about itself and where its metrics are: asked together, none waits
     // for another, each bounded by the --timeout-* values.
     const infoTimeoutMs = Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms, INFO_TIMEOUT_CAP_MS);
-    const [, info, metrics] = await Promise.all([
+    const headers = { ...o.headers, ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) };
+    const [, info, metrics, sized] = await Promise.all([
       probeOptionalFields(config, clientConfig, resolved.embedded, emit),
       resolved.embedded
         ? Promise.resolve<ServerInfo>({ owned_by: 'inferscope', version: TOOL_VERSION, version_source: null })
         : probeServerInfo(resolved.baseUrl, model, { ...auth, timeoutMs: infoTimeoutMs }),
       locateMetrics(o, resolved.baseUrl),
+      o.calibrate
+        ? calibrated(built, { baseUrl: resolved.baseUrl, model, headers, timeoutMs: infoTimeoutMs, chat: o.api === 'chat' }, emit)
+        : Promise.resolve({ workload, calibration: null }),
     ]);
+    workload = sized.workload;
     if (info.version) info.version = scrubSecrets(info.version, secrets);
     if ('missing' in metrics) emit({ type: 'warning', message: noMetricsNote(metrics.missing, { server: info.owned_by ?? info.version ?? '' }) });
     const first = config.profile.kind === 'rate' ? config.profile.rate : undefined;
@@ -107,7 +115,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     };
     emit({ type: 'target', url: target.url, model, embedded: target.embedded, metricsUrls: serverView.urls });
 
-    const ctx: SessionContext = { config, target, clock, bus, workload, clientConfig, serverView, store, secrets, steps: 0, specBase: 0 };
+    const ctx: SessionContext = { config, target, clock, bus, workload, clientConfig, serverView, store, secrets, steps: 0, specBase: 0, calibration: sized.calibration };
     const toClose = { resolved, serverView };
     let closed = false;
     return {
@@ -171,29 +179,67 @@ async function probeOptionalFields(config: BenchmarkConfig, clientConfig: Client
   }
 }
 
-async function buildWorkload(config: BenchmarkConfig, emit: BenchmarkListener): Promise<Workload> {
+/** The workload, and for synthetic prompts a maker of the same workload at another input scale (calibration). */
+async function buildWorkload(
+  config: BenchmarkConfig,
+  emit: BenchmarkListener,
+): Promise<{ workload: Workload; rescale: ((scale: number | undefined, offset: number) => Workload) | null }> {
   const o = config.options;
   // A fresh nonce per run keeps prompt caches from matching an earlier run's identical prompts.
   const nonce = o.reusePrompts ? undefined : runNonce();
-  if (config.workload.kind === 'synthetic') {
-    return createSyntheticWorkload({
-      inputTokens: config.workload.input,
-      outputTokens: config.workload.output,
-      seed: o.seed,
-      exactOutput: o.exactOutput,
-      ...(nonce ? { nonce } : {}),
-    });
+  const w = config.workload;
+  if (w.kind === 'synthetic') {
+    const rescale = (scale: number | undefined, offset: number): Workload =>
+      createSyntheticWorkload({
+        inputTokens: w.input,
+        outputTokens: w.output,
+        seed: o.seed,
+        exactOutput: o.exactOutput,
+        ...(nonce ? { nonce } : {}),
+        ...(scale !== undefined ? { inputScale: scale, inputOffset: offset } : {}),
+      });
+    return { workload: rescale(undefined, 0), rescale };
   }
-  const loaded = await loadDataset(config.workload.path, {
+  const loaded = await loadDataset(w.path, {
     skipBadLines: o.skipBadLines,
     seed: o.seed,
     exactOutput: o.exactOutput,
     ...(nonce ? { nonce } : {}),
     ...(o.datasetFormat ? { format: o.datasetFormat } : {}),
   });
-  if (loaded.skipped > 0) emit({ type: 'warning', message: `skipped ${loaded.skipped} bad lines of ${config.workload.path}` });
-  for (const w of loaded.warnings) emit({ type: 'warning', message: w });
-  return loaded.workload;
+  if (loaded.skipped > 0) emit({ type: 'warning', message: `skipped ${loaded.skipped} bad lines of ${w.path}` });
+  for (const warning of loaded.warnings) emit({ type: 'warning', message: warning });
+  return { workload: loaded.workload, rescale: null };
+}
+
+/**
+ * Sizes synthetic prompts on the server's own tokenizer when it has a /tokenize endpoint; otherwise the prompts
+ * stay sized in client tokens and the run warns afterwards if the server counted them very differently.
+ */
+async function calibrated(
+  built: { workload: Workload; rescale: ((scale: number | undefined, offset: number) => Workload) | null },
+  target: { baseUrl: string; model: string; headers: Record<string, string>; timeoutMs: number; chat: boolean },
+  emit: BenchmarkListener,
+): Promise<{ workload: Workload; calibration: Calibration | null }> {
+  if (!built.rescale) return { workload: built.workload, calibration: null };
+  const tok = await findServerTokenizer(target.baseUrl, target.model, target.headers, target.timeoutMs);
+  if (!tok) return { workload: built.workload, calibration: null };
+  try {
+    // A chat template adds the same tokens to every prompt: measured once, where the endpoint can template.
+    let template = 0;
+    if (target.chat) {
+      const probe = 'Hello';
+      const [chat, bare] = await Promise.all([tok.countChat([{ role: 'user', content: probe }]), tok.count(probe)]);
+      if (chat !== null && chat > bare) template = chat - bare;
+    }
+    const out = await calibrateWorkload(built.rescale, tok.count, tok, template);
+    const c = out.calibration;
+    emit({ type: 'info', message: `prompt lengths calibrated on ${c.endpoint}: ${c.ratio.toFixed(2)} server tokens per client token, now within ${Math.abs(c.error_pct).toFixed(1)}%` });
+    return out;
+  } catch (err) {
+    emit({ type: 'warning', message: `prompt length calibration on ${tok.url} failed (${(err as Error).message}): lengths are in client tokens` });
+    return { workload: built.workload, calibration: null };
+  }
 }
 
 async function firstModel(baseUrl: string, auth: { apiKey?: string; headers: Record<string, string>; timeoutMs: number }): Promise<string> {

@@ -8,6 +8,7 @@ import { buildResults, type ResultsDocument } from '../results/results-document.
 import { summarize } from '../stats/summary.js';
 import { clearlyFailing, runOutcome } from '../stats/outcome.js';
 import { saturation } from '../stats/saturation.js';
+import { promptLengthWarning } from '../stats/length-check.js';
 import type { ValidatedOptions } from './options.js';
 import { redactHeaders, scrubRecord } from './redact.js';
 import type { SessionContext } from './session-context.js';
@@ -51,7 +52,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
   const o = config.options;
   const emit = bus.emit;
   const startedAt = new Date();
-  const stepConfig = configForStep(o, plan);
+  const stepConfig = { ...configForStep(o, plan), ...(ctx.calibration ? { inputCalibration: ctx.calibration } : {}) };
   const outputs = openStepOutputs(ctx, plan.outDir, stepConfig, { ...o.labels, ...plan.labels });
   const unsubscribe = bus.subscribe(outputs.listener);
   const peak = plan.profile.kind === 'concurrency' ? plan.profile.concurrency : (plan.profile.maxConcurrency ?? OPEN_LOOP_DEFAULT_PEAK);
@@ -111,6 +112,8 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       fidelity: load.fidelity,
       ...(o.prices ? { prices: o.prices } : {}),
     });
+    const lengthWarning = ctx.calibration ? null : promptLengthWarning(load.records);
+    if (lengthWarning) emit({ type: 'warning', message: lengthWarning });
     const tripped = breaker.signal.aborted && !hooks.signal?.aborted && !saturatedEarly;
     summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, o.maxErrorRate, tripped);
     const { server, scrapes } = await serverStep.finish({ start: load.measuredStart, end: load.measuredEnd }, summary);

@@ -66,6 +66,7 @@ export function buildRecord(
     output_tokens,
     output_tokens_source: source,
     requested_output_tokens: spec.max_tokens,
+    requested_input_tokens: spec.input_tokens,
     output_chars: acc.outputChars,
   };
   if (source !== null && altCount > 0) record.output_tokens_alt = alt;

@@ -71,3 +71,22 @@ export function modelList(engine: LlamaEngine, created: number): Record<string, 
     data: [{ id: engine.modelId, object: 'model', created, owned_by: 'inferscope', root: engine.modelId, max_model_len: engine.contextSize }],
   };
 }
+
+/**
+ * POST /tokenize, in llama.cpp's shape (`{content}` -> `{tokens}`) and vLLM's (`{prompt}` or `{messages}` ->
+ * `{count, tokens, max_model_len}`), so clients can size prompts on this model's own tokenizer. The BOS token
+ * the engine adds is counted, as servers count it in usage.
+ */
+export function tokenizeRoute(engine: LlamaEngine, body: unknown): Record<string, unknown> {
+  const b = (body ?? {}) as { content?: unknown; prompt?: unknown; messages?: unknown; model?: unknown };
+  if (typeof b.model === 'string') checkModel(engine, b.model);
+  let text: string;
+  if (typeof b.content === 'string') text = b.content;
+  else if (typeof b.prompt === 'string') text = b.prompt;
+  else if (Array.isArray(b.messages)) {
+    const messages = b.messages as Array<{ role?: unknown; content?: unknown }>;
+    text = applyChatTemplate(messages.map((m) => ({ role: String(m.role ?? 'user'), content: typeof m.content === 'string' ? m.content : '' })));
+  } else throw badRequest('give "content" (llama.cpp), "prompt" or "messages" (vLLM) as the text to tokenize', 'content');
+  const tokens = engine.tokenize(text);
+  return { tokens, count: tokens.length, max_model_len: engine.contextSize };
+}

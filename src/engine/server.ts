@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { OpenAiHttpError, badRequest } from './http-errors.js';
 import { LlamaEngine } from './llama-engine.js';
 import { ensureModel, presetModelId } from './model-cache.js';
-import { handleChat, handleCompletion, modelList } from './openai-routes.js';
+import { handleChat, handleCompletion, modelList, tokenizeRoute } from './openai-routes.js';
 
 export interface EmbeddedServerOptions {
   /** A GGUF file to serve; default: the generated model of `preset`. */
@@ -99,7 +99,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
       await handleCompletion(engine, await readJson(req), res, signal);
     } else if (path === '/v1/chat/completions' && method === 'POST') {
       await handleChat(engine, await readJson(req), res, signal);
-    } else if (['/health', '/metrics', '/v1/models', '/v1/completions', '/v1/chat/completions'].includes(path ?? '')) {
+    } else if ((path === '/tokenize' || path === '/v1/tokenize') && method === 'POST') {
+      sendJson(res, 200, tokenizeRoute(engine, await readJson(req)));
+    } else if (['/health', '/metrics', '/v1/models', '/v1/completions', '/v1/chat/completions', '/tokenize'].includes(path ?? '')) {
       throw new OpenAiHttpError(405, `method ${method} not allowed on ${path}`);
     } else {
       throw new OpenAiHttpError(404, `no route ${method} ${path}`);

@@ -69,6 +69,8 @@ export interface RequestRecord {
   output_tokens_alt?: Partial<Record<OutputTokenSource, number>>;
   /** Output tokens the workload asked for (max_tokens), if any. */
   requested_output_tokens: number | null;
+  /** Prompt length the workload aimed at (client tokens, or the server's when calibrated). Absent in older records. */
+  requested_input_tokens?: number;
   /** Characters of generated text (content + reasoning), for sanity checks. */
   output_chars: number;
   /**

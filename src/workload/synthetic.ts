@@ -31,6 +31,13 @@ export interface SyntheticWorkloadOptions {
    * the line always takes the same number of tokens, so lengths stay those of the seed. See `runNonce`.
    */
   nonce?: string;
+  /**
+   * Client tokens per target token, from calibration on the server's tokenizer (see calibrate.ts): prompts are
+   * built to `round(target x inputScale)` client tokens so the server counts about `target`. Default 1.
+   */
+  inputScale?: number;
+  /** Server tokens every prompt gets besides its text (a chat template), taken off the target before scaling. */
+  inputOffset?: number;
 }
 
 /** A fresh per-run nonce: six digits, so the opening line's token count never varies. */
@@ -63,7 +70,8 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
     spec(index: number): RequestSpec {
       if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`spec index must be an integer >= 0, got ${index}`);
       const rng = forkRng(seed, `synthetic:${index}`);
-      const target = options.inputTokens.sample(rng);
+      const wanted = options.inputTokens.sample(rng);
+      const target = options.inputScale ? Math.max(1, Math.round((wanted - (options.inputOffset ?? 0)) * options.inputScale)) : wanted;
       const maxTokens = out ? out.sample(rng) : null;
       const tag = Math.floor(rng.next() * 36 ** 4).toString(36).padStart(4, '0');
       const offset = rng.int(0, corpus.size - 1);
@@ -81,7 +89,9 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
         prompt += (withHeader ? header : '') + corpusSlice(corpus, offset, bodyTokens);
         inputTokens = target;
       }
-      return { prompt, max_tokens: maxTokens, exact_output: maxTokens !== null && options.exactOutput, input_tokens: inputTokens };
+      // Calibrated prompts are sized for the server's tokenizer: their length in its tokens is the target.
+      const length = options.inputScale ? wanted : inputTokens;
+      return { prompt, max_tokens: maxTokens, exact_output: maxTokens !== null && options.exactOutput, input_tokens: length };
     },
   };
 }

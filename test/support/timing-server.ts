@@ -95,6 +95,8 @@ export interface TimingServerOptions {
    * llama-server does): a client that reuses the socket writes into a connection that is going away.
    */
   closeAfterAnswer?: boolean;
+  /** Serve POST /tokenize (vLLM's shape: {prompt} -> {count, tokens}) with this token counter. */
+  tokenize?: (text: string) => number;
 }
 
 export interface TimingServer {
@@ -167,6 +169,12 @@ export async function startTimingServer(options: TimingServerOptions = {}): Prom
   function route(req: IncomingMessage, res: ServerResponse, rec: ReceivedRequest, body: Record<string, unknown> | null, raw: string): void {
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return sendJson(res, 401, { error: { message: 'Invalid API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    }
+    if (options.tokenize && rec.method === 'POST' && rec.path === '/tokenize') {
+      const text = typeof body?.prompt === 'string' ? body.prompt : null;
+      if (text === null) return sendJson(res, 400, { error: { message: 'prompt is required' } });
+      const count = options.tokenize(text);
+      return sendJson(res, 200, { count, tokens: Array.from({ length: count }, (_, i) => i), max_model_len: 32768 });
     }
     if (rec.method === 'GET' && rec.path === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'timing-server' })) });

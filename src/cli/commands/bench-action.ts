@@ -36,6 +36,7 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
   const onEvent = (e: BenchmarkEvent): void => {
     progress?.listener(e);
     if (e.type === 'warning') writeLine(stderr, progress !== null, `warning: ${e.message}`);
+    if (e.type === 'info' && !io.json) writeLine(stderr, progress !== null, e.message);
     if (e.type === 'phase' && e.phase === 'starting-engine' && !io.json) {
       writeLine(stderr, progress !== null, `starting the embedded engine (${e.detail ?? ''})...`);
     }

@@ -28,6 +28,7 @@ export interface BenchFlags {
   outputTokens: string;
   exactOutput: boolean;
   probe: boolean;
+  calibrate: boolean;
   dataset?: string;
   datasetFormat?: 'jsonl' | 'sharegpt';
   skipBadLines?: boolean;
@@ -83,6 +84,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
     .option('--reuse-prompts', 'send the seed\'s prompts as they are: no per-run nonce, so prompt caches can hit across runs')
+    .option('--no-calibrate', "size prompts in client tokens even when the server has /tokenize (default: on the server's tokenizer)")
     .option('--no-probe', 'skip the pre-run check of which optional fields the server accepts (send them all)')
     .option('--dataset <file>', 'prompts from a JSONL file ({"prompt"} or {"messages"}) or a ShareGPT JSON file')
     .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
@@ -150,6 +152,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     outputTokens: f.outputTokens,
     exactOutput: f.exactOutput,
     probe: f.probe,
+    calibrate: f.calibrate,
     arrival: f.arrival,
     headers: f.header ?? {},
     thresholds: f.threshold ?? [],
