@@ -43,6 +43,11 @@ export function openSqliteDatabase(path: string): Database.Database {
  * @example const store = openSqliteStore(defaultDbPath()); try { ... } finally { store.close(); }
  */
 export function openSqliteStore(path: string = defaultDbPath()): RunStore {
+  return new SqliteRunStore(openMigratedDatabase(path));
+}
+
+/** Opens the database file and migrates it to the latest schema (closing it again when that fails). */
+export function openMigratedDatabase(path: string): Database.Database {
   const db = openSqliteDatabase(path);
   try {
     migrate(db);
@@ -50,7 +55,7 @@ export function openSqliteStore(path: string = defaultDbPath()): RunStore {
     db.close();
     throw error;
   }
-  return new SqliteRunStore(db);
+  return db;
 }
 
 function isForeignKeyError(error: unknown): boolean {

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
-import { migrate } from './migrations.js';
-import { openSqliteDatabase } from './sqlite-store.js';
+import { openMigratedDatabase } from './sqlite-store.js';
 
 /** What the store keeps of a sweep: its document (sweep.json) whole, with status and times to list it by. */
 export interface StoredSweep {
@@ -20,14 +19,7 @@ export interface StoredSweep {
  * @example const sweeps = openSweepStore('runs.db'); sweeps.save({ id, status: 'running', ... }); sweeps.close();
  */
 export function openSweepStore(path: string): SweepStore {
-  const db = openSqliteDatabase(path);
-  try {
-    migrate(db);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return new SweepStore(db);
+  return new SweepStore(openMigratedDatabase(path));
 }
 
 export class SweepStore {

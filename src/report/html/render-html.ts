@@ -3,11 +3,11 @@
  * chart data inline. It makes no network request; untrusted strings are escaped in markup and reach the
  * page script only as JSON data that is set with textContent.
  */
-import { createHash } from 'node:crypto';
 import { TOOL_VERSION } from '../../version.js';
 import { pageAssets } from './assets.js';
 import { pageData, type ReportRun, type RunCharts } from './chart-data.js';
-import { escapeHtml as e, jsonForScript } from './escape.js';
+import { escapeHtml as e } from './escape.js';
+import { htmlPage } from './page-shell.js';
 import { fmt } from './summary-figures.js';
 import { chartBox, emptyBox, METRIC_NAMES } from './markup.js';
 import { comparisonSection, type CompareInput } from './comparison-section.js';
@@ -59,38 +59,7 @@ export function renderHtmlReport(runs: readonly ReportRun[], options: HtmlReport
       'Latencies are from the client\'s monotonic clock over succeeded requests; histograms and CDFs use every sample, ' +
       'and only the per-request scatter is thinned for large runs.</footer>',
   ].join('\n');
-  const scripts = [assets.chartLibrary, assets.pageScript];
-  const csp = [
-    "default-src 'none'",
-    `script-src ${scripts.map((s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`).join(' ')}`,
-    "style-src 'unsafe-inline'",
-    "img-src 'none'",
-    "connect-src 'none'",
-    "font-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${e(title)}</title>
-<style>${assets.chartStyles}</style>
-<style>${assets.pageStyles}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
-<script>${scripts[0]}</script>
-<script>${scripts[1]}</script>
-</body>
-</html>
-`;
+  return htmlPage({ title, body, data, styles: [assets.chartStyles, assets.pageStyles], scripts: [assets.chartLibrary, assets.pageScript] });
 }
 
 function navigation(runs: readonly ReportRun[]): string {
