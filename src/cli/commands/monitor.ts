@@ -11,7 +11,7 @@ function hostPort(text: string): { host: string; port: number } {
 export function registerMonitor(program: Command): void {
   program
     .command('monitor')
-    .description('Probe endpoints on a schedule; serve /metrics, a JSON API and SLO alerts (see docs/monitor.md)')
+    .description('Probe endpoints on a schedule; serve /metrics, a JSON API and SLO alerts (see the README)')
     .requiredOption('--config <file>', 'monitor configuration (YAML)')
     .option('--check', 'validate the configuration and the API key variables, then exit (0 ok, 2 invalid)', false)
     .option('--location <name>', `where this instance probes from (label on every probe; default: the config's, else "${DEFAULTS.monitor.location}")`)
