@@ -66,13 +66,13 @@ test('runsList renders a table with summary figures, falling back to stored coun
   const { done, running } = seed(store);
   const lines = runsList(store).split('\n');
   assert.equal(lines.length, 3);
-  assert.match(lines[0] as string, /^ID\s+CREATED \(UTC\)\s+STATUS\s+TARGET\s+MODEL\s+LABELS\s+REQUESTS\s+TTFT P50 MS\s+OUTPUT TOK\/S$/);
+  assert.match(lines[0] as string, /^ID\s+CREATED \(UTC\)\s+STATUS\s+TARGET\s+MODEL\s+LOAD\s+WORKLOAD\s+LABELS\s+REQUESTS\s+TTFT P50 MS\s+OUTPUT TOK\/S$/);
   const runningLine = lines[1] as string;
   const doneLine = lines[2] as string;
   assert.ok(runningLine.startsWith(running.id));
-  assert.match(runningLine, /running\s+http:\/\/other:9000\s+-\s+-\s+1\s+-\s+-$/);
+  assert.match(runningLine, /running\s+http:\/\/other:9000\s+-\s+\S+\s+.+\s+1\s+-\s+-$/);
   assert.ok(doneLine.startsWith(done.id));
-  assert.match(doneLine, /completed\s+http:\/\/127\.0\.0\.1:8000\/v1\s+tiny-llama\s+gpu=h100,run=a\s+3\s+123\.5\s+321\.1$/);
+  assert.match(doneLine, /completed\s+http:\/\/127\.0\.0\.1:8000\/v1\s+tiny-llama\s+c=2\s+-\s+gpu=h100,run=a\s+3\s+123\.5\s+321\.1$/);
   assert.match(doneLine, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   assert.equal(runsList(store, { labels: { gpu: 'a100' } }), 'No runs found.');
   assert.equal(runsList(store, { target: 'other' }).split('\n').length, 2);
@@ -90,7 +90,8 @@ test('runsShow prints metadata and key summary numbers as aligned text', (t) => 
   assert.match(text, /^baselines\s+main$/m);
   assert.match(text, /^stored requests\s+4 \(2 ok, 1 failed, 1 warm-up\)$/m);
   assert.match(text, /^ {2}requests\s+3 total, 2 succeeded, 1 failed \(error rate 33\.33%\)$/m);
-  assert.match(text, /^ {2}TTFT ms\s+mean 123\.46 {2}p50 123\.46 {2}p90 123\.96 {2}p99 124\.36 {2}max 124\.46 {2}\(n=2\)$/m);
+  assert.match(text, /^ {2}TTFT ms\s+mean 123\.46 {2}p50 123\.46 {2}p90 123\.96 {2}p95 124\.16 {2}p99 124\.36 {2}max 124\.46 {2}\(n=2\)$/m);
+  assert.match(text, /^Configuration$/m);
   assert.match(text, /^ {2}throughput\s+0\.16 req\/s, 321\.1 output tok\/s, 400\.0 total tok\/s$/m);
   assert.match(text, /^ {2}errors\s+http_5xx 1$/m);
   // Keys line up: every metadata value starts in the same column.

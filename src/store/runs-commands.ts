@@ -36,20 +36,38 @@ export function runsList(store: RunStore, filter: RunFilter = {}): string {
     run.status,
     run.environment.target_url ?? '-',
     run.environment.model_id ?? '-',
-    formatLabels(run.labels) || '-',
+    loadOf(run.config),
+    workloadOf(run.config),
+    [formatLabels(run.labels), ...run.baselines.map((b) => `baseline:${b}`)].filter(Boolean).join(' ') || '-',
     String(requestCount(run)),
     formatNumber(pickNumber(run.summary, ...SUMMARY_PATHS.ttftP50), 1),
     formatNumber(pickNumber(run.summary, ...SUMMARY_PATHS.outputTokensPerS), 1),
   ]);
-  const header = ['ID', 'CREATED (UTC)', 'STATUS', 'TARGET', 'MODEL', 'LABELS', 'REQUESTS', 'TTFT P50 MS', 'OUTPUT TOK/S'];
-  return textTable(header, rows, { right: [6, 7, 8] });
+  const header = ['ID', 'CREATED (UTC)', 'STATUS', 'TARGET', 'MODEL', 'LOAD', 'WORKLOAD', 'LABELS', 'REQUESTS', 'TTFT P50 MS', 'OUTPUT TOK/S'];
+  return textTable(header, rows, { right: [8, 9, 10] });
+}
+
+/** "c=8" for a closed loop, "10 req/s" for an open one, from the run's stored options. */
+function loadOf(config: unknown): string {
+  const c = (config ?? {}) as { concurrency?: unknown; rate?: unknown };
+  if (typeof c.rate === 'number') return `${formatNumber(c.rate, c.rate < 10 ? 2 : 1)} req/s`;
+  if (typeof c.concurrency === 'number') return `c=${c.concurrency}`;
+  return '-';
+}
+
+/** "in 256 / out 128" for synthetic prompts, the dataset's file name otherwise. */
+function workloadOf(config: unknown): string {
+  const c = (config ?? {}) as { dataset?: unknown; inputTokens?: unknown; outputTokens?: unknown };
+  if (typeof c.dataset === 'string') return c.dataset.split(/[\\/]/).pop() ?? c.dataset;
+  if (c.inputTokens === undefined && c.outputTokens === undefined) return '-';
+  return `in ${String(c.inputTokens ?? '-')} / out ${String(c.outputTokens ?? '-')}`;
 }
 
 function distributionLine(summary: unknown, key: string): string | null {
   const count = pickNumber(summary, `${key}.count`);
   if (count === null) return null;
   if (count === 0) return 'n=0';
-  const stats = ['mean', 'p50', 'p90', 'p99', 'max'].map((stat) => `${stat} ${formatNumber(pickNumber(summary, `${key}.${stat}`), 2)}`);
+  const stats = ['mean', 'p50', 'p90', 'p95', 'p99', 'max'].map((stat) => `${stat} ${formatNumber(pickNumber(summary, `${key}.${stat}`), 2)}`);
   return `${stats.join('  ')}  (n=${count})`;
 }
 
@@ -85,6 +103,15 @@ function summaryLines(summary: unknown): string {
   return keyValueLines(pairs, '  ');
 }
 
+/** The run's stored options (already redacted), one `key  value` line each, for `runs show`. */
+function configLines(config: unknown): string {
+  if (config === null || typeof config !== 'object') return '  (not recorded)';
+  const pairs = Object.entries(config as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0))
+    .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]);
+  return pairs.length > 0 ? keyValueLines(pairs, '  ') : '  (empty)';
+}
+
 /**
  * Shows one run: metadata, then the key summary figures, as aligned text.
  * @example runsShow(store, 'main') // by baseline name
@@ -114,9 +141,12 @@ export function runsShow(store: RunStore, ref: string): string {
     ['baselines', run.baselines.join(', ') || '-'],
   ];
   if (run.note) pairs.push(['note', run.note]);
+  pairs.push(['load', loadOf(run.config)]);
+  pairs.push(['workload', workloadOf(run.config)]);
   pairs.push(['stored requests', `${run.request_count} (${ok} ok, ${failed} failed, ${warmup} warm-up)`]);
   const parts = [keyValueLines(pairs)];
   parts.push(run.summary === null ? '\nNo summary (the run did not finish).' : `\nSummary\n${summaryLines(run.summary)}`);
+  parts.push(`\nConfiguration\n${configLines(run.config)}`);
   return parts.join('\n');
 }
 
