@@ -3,6 +3,7 @@
  * --fail-on-regression and --confidence. Each failure is a ConfigError naming the flag and the allowed forms.
  */
 import { ConfigError } from '../config/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { METRICS, metricSelectors, normalizeSelector, selects } from './metrics.js';
 
 const SELECTOR_HELP = () =>
@@ -33,7 +34,10 @@ export function parseThresholdPct(spec: string, flag = '--threshold-pct'): Recor
     const eq = part.indexOf('=');
     if (eq <= 0) throw new ConfigError(flag, `${flag}: ${JSON.stringify(part)} is not METRIC=PERCENT (e.g. "ttft=10,e2e=5")`);
     const key = normalizeSelector(part.slice(0, eq));
-    if (key === null) throw new ConfigError(flag, `${flag}: unknown metric ${JSON.stringify(part.slice(0, eq).trim())}; ${SELECTOR_HELP()}`);
+    if (key === null) {
+      const name = part.slice(0, eq).trim();
+      throw new ConfigError(flag, `${flag}: unknown metric ${JSON.stringify(name)}${didYouMean(name, metricSelectors())}; ${SELECTOR_HELP()}`);
+    }
     if (out[key] !== undefined) throw new ConfigError(flag, `${flag}: ${key} given twice`);
     out[key] = parsePercent(part.slice(eq + 1), `${flag} ${key}`);
   }
@@ -51,7 +55,7 @@ export function parseMetricList(spec: string | true, flag = '--fail-on-regressio
   for (const raw of spec.split(',')) {
     if (raw.trim() === '') continue;
     const key = normalizeSelector(raw);
-    if (key === null) throw new ConfigError(flag, `${flag}: unknown metric ${JSON.stringify(raw.trim())}; ${SELECTOR_HELP()}`);
+    if (key === null) throw new ConfigError(flag, `${flag}: unknown metric ${JSON.stringify(raw.trim())}${didYouMean(raw.trim(), metricSelectors())}; ${SELECTOR_HELP()}`);
     selectors.push(key);
   }
   if (selectors.length === 0) throw new ConfigError(flag, `${flag}: empty metric list; ${SELECTOR_HELP()}`);

@@ -4,6 +4,7 @@
  */
 import { parseDurationMs } from './duration.js';
 import { ConfigError } from './errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type ThresholdUnit = 'ms' | 'ratio' | 'count' | 'per_s' | 'currency';
@@ -90,7 +91,7 @@ export function parseThreshold(expr: string, field = '--threshold'): Threshold {
   const name = (m[1] as string).toLowerCase();
   const op = m[2] as ThresholdOp;
   const rawValue = m[3] as string;
-  const { metric, path, unit } = resolveMetric(name) ?? fail(`unknown metric ${JSON.stringify(name)}`);
+  const { metric, path, unit } = resolveMetric(name) ?? fail(`unknown metric ${JSON.stringify(name)}${didYouMean(name, thresholdMetricNames())}`);
   let value: number;
   try {
     value = parseValue(rawValue, unit, field);
@@ -119,6 +120,11 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: un
     return { ...base, ok: compare(actual, t.op, t.value) };
   });
   return { passed: results.every((r) => r.ok), results };
+}
+
+/** Every metric name a threshold accepts (error classes aside), for suggestions. */
+function thresholdMetricNames(): string[] {
+  return [...Object.keys(SCALAR_METRICS), ...LATENCY_METRICS.flatMap((m) => STATS.map((s) => `${m}.${s}`))];
 }
 
 function resolveMetric(name: string): { metric: string; path: string[]; unit: ThresholdUnit } | null {
