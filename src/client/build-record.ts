@@ -6,7 +6,7 @@ import type { StreamAccumulator } from './stream-accumulator.js';
 /** Timing and outcome of one request, gathered while it streamed. */
 export type RequestOutcome = Pick<
   RequestRecord,
-  'index' | 'warmup' | 't_sched' | 't_send' | 't_headers' | 't_end' | 'http_status' | 'error'
+  'index' | 'warmup' | 't_sched' | 't_send' | 't_written' | 't_headers' | 't_end' | 'http_status' | 'error'
 >;
 
 /**
@@ -54,6 +54,7 @@ export function buildRecord(
     warmup: o.warmup,
     t_sched: o.t_sched,
     t_send: o.t_send,
+    ...(o.t_written !== undefined ? { t_written: o.t_written } : {}),
     t_headers: o.t_headers,
     t_end: o.t_end,
     chunks: acc.chunks,

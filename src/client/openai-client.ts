@@ -5,6 +5,7 @@ import type { RequestSpec } from '../workload/spec.js';
 import { ReadStamp } from './read-stamp.js';
 import { buildRequestBody, endpointPath, requestHeaders } from './request-body.js';
 import { StreamRequest, type StreamRequestEnv } from './stream-request.js';
+import { onBodyWritten } from './write-stamps.js';
 import type { ClientConfig, InferenceClient, SendContext } from './types.js';
 
 /**
@@ -41,7 +42,7 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
   // Usage may be missing even when asked for; have the fallback tokenizer ready before the run starts.
 
   async function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
-    const body = JSON.stringify(buildRequestBody(config, spec));
+    const body = Buffer.from(JSON.stringify(buildRequestBody(config, spec)));
     const attempt = async (): Promise<{ record: RequestRecord; retryable: boolean }> => {
       const req = new StreamRequest(env, spec, ctx);
       if (closed) {
@@ -49,6 +50,7 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
       } else if (ctx.signal?.aborted) {
         req.fail('aborted', 'request aborted by the caller before it was sent', false);
       } else {
+        onBodyWritten(body, req.markWritten);
         pool.dispatch({ method: 'POST', path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, req, req.done, (reused) => {
           req.reusedConnection = reused;
         });

@@ -53,6 +53,11 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private readonly tSend: number;
+  private tWritten: number | null = null;
+  /** Called when the request's bytes were handed to the socket. */
+  readonly markWritten = (): void => {
+    if (this.tWritten === null) this.tWritten = this.env.clock.now();
+  };
   /** Set by the pool: the request went out on a connection that had carried an earlier one. */
   reusedConnection = false;
   /**
@@ -244,6 +249,7 @@ export class StreamRequest implements Dispatcher.DispatchHandler {
       warmup: this.ctx.warmup,
       t_sched: this.ctx.t_sched,
       t_send: this.tSend,
+      ...(this.tWritten !== null ? { t_written: this.tWritten } : {}),
       t_headers: this.tHeaders,
       t_end: tEnd,
       http_status: this.status,

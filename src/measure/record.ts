@@ -49,8 +49,13 @@ export interface RequestRecord {
   warmup: boolean;
   /** When the load profile wanted it sent. */
   t_sched: number;
-  /** When the request was handed to the socket. */
+  /** When the client started the request (before the connection pool and undici). */
   t_send: number;
+  /**
+   * When its bytes were handed to the socket: t_written - t_send is the client's own dispatch cost (pool,
+   * undici, event loop), its share of TTFT. Absent when the request was never written or in older records.
+   */
+  t_written?: number;
   /** Response headers received; null if none arrived. */
   t_headers: number | null;
   /** Stream closed (success or failure). */

@@ -9,6 +9,7 @@ const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 export function roundRecordTimes(r: RequestRecord): RequestRecord {
   r.t_sched = round(r.t_sched);
   r.t_send = round(r.t_send);
+  if (r.t_written !== undefined) r.t_written = round(r.t_written);
   if (r.t_headers !== null) r.t_headers = round(r.t_headers);
   r.t_end = round(r.t_end);
   for (const c of r.chunks) c.t = round(c.t);

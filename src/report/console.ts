@@ -60,6 +60,10 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     lines.push(ri === 0 ? c.bold(text) : text);
   });
   lines.push((s.requests.failed > 0 ? c.yellow : c.dim)(errText));
+  const w = s.client_write_ms;
+  if (w && w.count > 0) {
+    lines.push(c.dim(`client share of TTFT: request written ${num(w.p50, 2)} ms (p50), ${num(w.p99, 2)} ms (p99) after send`));
+  }
   const u = s.fidelity?.timing_uncertainty_ms;
   if (u !== undefined) {
     const tone = s.fidelity?.status === 'invalid' ? c.red : s.fidelity?.status === 'degraded' ? c.yellow : c.dim;

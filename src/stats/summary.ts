@@ -62,6 +62,11 @@ export interface RunSummary {
   tpot_ms: Distribution;
   itl_ms: Distribution;
   e2e_ms: Distribution;
+  /**
+   * The client's own share of TTFT: t_written - t_send over succeeded requests (pool, undici, event loop before
+   * the bytes reached the socket). Absent when no record has t_written.
+   */
+  client_write_ms?: Distribution;
   /** Null when no succeeded request streamed reasoning (TTFO equals TTFT then). */
   ttfo_ms: Distribution | null;
   /** Null when no chunk carried a token count. */
@@ -140,6 +145,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
   const hasReasoning = succeeded.some((r) => r.chunks.some((c) => c.reasoning));
 
   const ttft = pick((m) => m.ttft_ms);
+  const writes = succeeded.flatMap((r) => (r.t_written !== undefined ? [r.t_written - r.t_send] : []));
   const itl = describe(metrics.flatMap((m) => m.itl_ms));
   const openLoop = options.fidelity ? options.fidelity.target_rate !== null : false;
   const sat = saturation(counted, rate(succeeded.length), openLoop);
@@ -224,6 +230,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       failed_output_tokens: failedTokens.output,
       good,
     }),
+    ...(writes.length > 0 ? { client_write_ms: describe(writes) } : {}),
     fidelity: options.fidelity ? judgeTiming(options.fidelity, { itlMean: itl.mean, ttftP50: ttft.p50 }) : null,
     ...(sat ? { saturation: sat } : {}),
   };
