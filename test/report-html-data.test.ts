@@ -199,6 +199,6 @@ test('CSV has one row per request with the run label and derived latencies', () 
   assert.equal(lines[0], REPORT_CSV_COLUMNS.join(','));
   assert.equal(lines.length, 3);
   assert.ok(lines[1]!.startsWith('"run,1",0,false,true,'));
-  assert.ok(lines[1]!.endsWith(',20,20,60,3'), lines[1]);
-  assert.ok(lines[2]!.endsWith('"a, ""b""",,,,0'), lines[2]);
+  assert.ok(lines[1]!.endsWith(',0,20,20,60,3,'), lines[1]);
+  assert.ok(lines[2]!.endsWith(',0,,,,0,"a, ""b"""'), lines[2]);
 });

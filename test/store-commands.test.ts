@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestRecord } from '../src/measure/record.js';
 import { StoreError } from '../src/store/errors.js';
-import { REQUEST_CSV_COLUMNS, csvField } from '../src/store/request-csv.js';
+import { REPORT_CSV_COLUMNS, csvField, reportCsv } from '../src/report/html/request-rows-csv.js';
 import { RUN_EXPORT_FORMAT, parseLabel, parseLabels, runsDelete, runsExport, runsList, runsShow, runsTag } from '../src/store/runs-commands.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import type { RunStore } from '../src/store/types.js';
@@ -114,19 +114,20 @@ test('runsExport json holds the run with every request record and sample', (t) =
   assert.deepEqual(emptyDoc['requests'], []);
 });
 
-test('runsExport csv has one raw row per request with quoting', (t) => {
+test('the per-request CSV of a stored run: raw fields, derived latencies rounded, quoting', (t) => {
   const store = openTemp(t);
   const { done } = seed(store);
-  const csv = runsExport(store, done.id, 'csv');
+  const csv = reportCsv([{ label: done.id, records: store.iterateRequests(done.id) }]);
   assert.ok(csv.endsWith('\n'));
   const [header, warm, first] = csv.split('\n');
-  assert.equal(header, REQUEST_CSV_COLUMNS.join(','));
-  assert.ok(header?.startsWith('index,warmup,ok,error_class,http_status,finish_reason,t_sched,t_send,t_headers,t_first_chunk,t_last_chunk,t_end,chunks,input_tokens,output_tokens'));
-  assert.equal(warm, '0,true,true,,200,stop,0,0.25,4,10,49,50,2,20,2,usage,usage,');
-  assert.equal(first, '0,false,true,,200,stop,0,0.25,4,10,49,50,2,20,2,usage,usage,');
-  assert.ok(csv.includes('2,false,false,http_5xx,500,,200,200.25,204,,,250,0,20,,usage,,"bad, ""very"" bad\nreally"\n'));
+  assert.equal(header, REPORT_CSV_COLUMNS.join(','));
+  assert.ok(header?.startsWith('run,index,warmup,ok,error_class,http_status,finish_reason,t_sched,t_send,t_written,t_headers,t_first_chunk'));
+  assert.equal(warm, `${done.id},0,true,true,,200,stop,0,0.25,,4,10,49,50,2,20,2,usage,usage,0,9.75,39,48.75,2,`);
+  assert.equal(first, `${done.id},0,false,true,,200,stop,0,0.25,,4,10,49,50,2,20,2,usage,usage,0,9.75,39,48.75,2,`);
+  assert.ok(csv.includes(`${done.id},2,false,false,http_5xx,500,,200,200.25,,204,,,250,0,20,,usage,,0,,,,0,"bad, ""very"" bad\nreally"\n`));
   assert.equal(csvField(null), '');
   assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField(1.23456789), '1.235');
 });
 
 test('runsDelete refuses a live running run and deletes finished ones', (t) => {

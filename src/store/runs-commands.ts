@@ -4,7 +4,6 @@
  */
 import { StoreError } from './errors.js';
 import { formatLabels } from './labels.js';
-import { requestsCsv } from './request-csv.js';
 import { SUMMARY_DISTRIBUTIONS, SUMMARY_PATHS, formatNumber, pathValue, pickNumber } from './summary-fields.js';
 import { keyValueLines, textTable } from './text-table.js';
 import type { RunFilter, RunRow, RunStore } from './types.js';
@@ -151,14 +150,13 @@ export function runsShow(store: RunStore, ref: string): string {
 }
 
 /**
- * Exports a run. json: the run row, its request records and server samples (one record per line,
- * so large exports stay diff- and grep-friendly). csv: one raw row per request.
- * @example writeFileSync('run.csv', runsExport(store, 'abc', 'csv'))
+ * Exports a run as JSON: the run row, its request records and server samples (one record per line, so large
+ * exports stay diff- and grep-friendly). The CSV export is the report's per-request CSV (report/html).
+ * @example writeFileSync('run.json', runsExport(store, 'abc', 'json'))
  */
-export function runsExport(store: RunStore, ref: string, format: 'json' | 'csv'): string {
+export function runsExport(store: RunStore, ref: string, format: 'json'): string {
   const run = store.getRun(ref);
-  if (format === 'csv') return requestsCsv(store.iterateRequests(run.id));
-  if (format !== 'json') throw new StoreError('invalid_input', `export format must be json or csv, got "${String(format)}"`);
+  if (format !== 'json') throw new StoreError('invalid_input', `export format must be json, got "${String(format)}"`);
   const list = (items: Iterable<unknown>): string => {
     const lines: string[] = [];
     for (const item of items) lines.push(`    ${JSON.stringify(item)}`);

@@ -71,8 +71,14 @@ export function registerRuns(program: Command): void {
     .option(...dbOpt)
     .option('--format <fmt>', 'json | csv', oneOf('--format', ['json', 'csv'] as const), 'json')
     .action(async (id: string, f: { db?: string; format: 'json' | 'csv' }) => {
+      if (f.format === 'csv') {
+        // The same per-request CSV as bench --csv and report --csv.
+        const { reportCsv } = await import('../../report/html/request-rows-csv.js');
+        process.stdout.write(await withStore(f.db, (s) => reportCsv([{ label: s.getRun(id).id, records: s.iterateRequests(s.getRun(id).id) }])));
+        return;
+      }
       const { runsExport } = await import('../../store/runs-commands.js');
-      process.stdout.write(await withStore(f.db, (s) => runsExport(s, id, f.format)));
+      process.stdout.write(await withStore(f.db, (s) => runsExport(s, id, 'json')));
     });
   runs
     .command('delete <id>')
