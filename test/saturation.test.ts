@@ -64,3 +64,25 @@ test('a rate sweep marks the saturated step, stops it early, and runs no higher 
   assert.match(formatSweep(doc), /SATURATED/);
   assert.match(formatSweep(doc), /stopped at 40 req\/s/);
 });
+
+test('auto loads: concurrency doubles until throughput stops growing; rates fill the range between the synchronous and the throughput step', async (t) => {
+  // Two slots held 20 ms + 9 x 5 ms: one request at a time gets 15.4 req/s, two or more get 30.8 at most.
+  const server = await startTimingServer({ slots: 2, behavior: { ttftMs: 20, itlMs: 5, outputTokens: 10 }, recordBodies: false });
+  t.after(() => server.close());
+  const { runSweep } = await import('../src/sweep/run-sweep.js');
+  const benchmark = { url: server.url, model: 'test-model', requests: 32, outputTokens: '10', scrape: false, probe: false } as const;
+  const conc = await runSweep({ benchmark, axis: { kind: 'concurrency', values: [], auto: true } });
+  assert.equal(conc.status, 'completed');
+  assert.deepEqual(conc.axis.values.slice(0, 3), [1, 2, 4]);
+  const tput = conc.steps.map((s) => s.summary.throughput.output_tokens_per_s!);
+  assert.ok(tput.at(-1)! < tput.at(-2)! * 1.05, `stopped at the plateau: ${tput.map((x) => x.toFixed(0)).join(', ')}`);
+  assert.ok(conc.steps.length <= 5, `${conc.steps.length} steps`);
+
+  const rate = await runSweep({ benchmark: { ...benchmark, arrival: 'constant' }, axis: { kind: 'rate', values: [], auto: true }, autoSteps: 2 });
+  assert.deepEqual(rate.steps.slice(0, 2).map((s) => s.load), [{ concurrency: 1 }, { concurrency: 64 }]);
+  const low = rate.steps[0]!.summary.throughput.requests_per_s!;
+  const high = rate.steps[1]!.summary.throughput.requests_per_s!;
+  assert.ok(high > low * 1.5, `throughput step ${high} vs synchronous ${low}`);
+  const rates = rate.steps.slice(2).map((s) => (s.load as { rate: number }).rate);
+  assert.ok(rates.length >= 1 && rates.every((r) => r > low && r < high), `rates ${rates.join(', ')} between ${low} and ${high}`);
+});

@@ -22,7 +22,7 @@ export function formatSweep(doc: SweepDocument): string {
       .join(' ');
     return [
       doc.repeat > 1 ? `${i} (${s.repeat + 1}/${doc.repeat})` : String(i),
-      String('concurrency' in s.load ? s.load.concurrency : s.load.rate),
+      'concurrency' in s.load ? (doc.axis.kind === 'rate' ? `c=${s.load.concurrency}` : String(s.load.concurrency)) : String(s.load.rate),
       num(sum.throughput.requests_per_s, 2),
       num(sum.throughput.output_tokens_per_s, 1),
       num(perUserSpeed(s), 1),

@@ -4,6 +4,17 @@ import { ConfigError } from '../config/errors.js';
 export interface SweepAxis {
   kind: 'concurrency' | 'rate';
   values: number[];
+  /** Loads chosen from the server's answers (`--concurrency auto`, `--rate auto`); `values` fills as they run. */
+  auto?: boolean;
+}
+
+/**
+ * `auto` or a value list.
+ * @example parseSweepAxis('auto', 'rate', '--rate') // { kind: 'rate', values: [], auto: true }
+ */
+export function parseSweepAxis(text: string, kind: SweepAxis['kind'], flag: string): SweepAxis {
+  if (text.trim().toLowerCase() === 'auto') return { kind, values: [], auto: true };
+  return { kind, values: parseSweepValues(text, kind, flag) };
 }
 
 /** Most steps one sweep may have: a guard against a typo like "1,2,4,...,10000". */

@@ -14,6 +14,54 @@ import type { SweepAxis } from './plan.js';
 import { buildSweepDocument, type SweepDocument, type SweepStep } from './sweep-document.js';
 import { searchCapacity, type CapacityAnswer } from './capacity.js';
 
+/** Auto loads: rates between the bounds, the concurrency of the throughput step, doublings at most, plateau gain. */
+const DEFAULT_AUTO_STEPS = 5;
+const THROUGHPUT_CONCURRENCY = 64;
+const MAX_DOUBLINGS = 10;
+const PLATEAU_GAIN = 0.05;
+
+/**
+ * Loads chosen from the server's answers, as GuideLLM does. Concurrency: 1, 2, 4, ... until output throughput
+ * grows by less than 5% over a doubling (the plateau). Rate: a synchronous step (concurrency 1) and a throughput
+ * step (concurrency 64) bound the range; then `n` rates evenly spaced between their request rates. The values used
+ * are written back into `axis.values`.
+ */
+async function autoSteps(
+  axis: SweepAxis,
+  measureAt: (value: number, r: number, kind?: SweepAxis['kind']) => Promise<SweepStep | null>,
+  n: number,
+  onSaturated: (rate: number) => void,
+): Promise<void> {
+  const tput = (s: SweepStep): number => s.summary.throughput.output_tokens_per_s ?? 0;
+  if (axis.kind === 'concurrency') {
+    let last: SweepStep | null = null;
+    for (let i = 0, c = 1; i < MAX_DOUBLINGS; i++, c *= 2) {
+      const step = await measureAt(c, 0);
+      if (!step) return;
+      axis.values.push(c);
+      if (last && tput(step) < tput(last) * (1 + PLATEAU_GAIN)) return;
+      last = step;
+    }
+    return;
+  }
+  const sync = await measureAt(1, 0, 'concurrency');
+  const peak = sync && (await measureAt(THROUGHPUT_CONCURRENCY, 0, 'concurrency'));
+  if (!sync || !peak) return;
+  const low = sync.summary.throughput.requests_per_s ?? 0;
+  const high = peak.summary.throughput.requests_per_s ?? 0;
+  if (!(low > 0 && high > low)) return;
+  for (let k = 1; k <= n; k++) {
+    const rate = Math.round((low + ((high - low) * k) / (n + 1)) * 100) / 100;
+    const step = await measureAt(rate, 0);
+    if (!step) return;
+    axis.values.push(rate);
+    if (step.summary.saturation?.saturated) {
+      onSaturated(rate);
+      return;
+    }
+  }
+}
+
 /** Capacity search: bisect until the bracket is within 5%. */
 const DEFAULT_TOLERANCE = 0.05;
 
@@ -30,6 +78,8 @@ export interface SweepOptions {
    * of `axis.values` is the first probe. Needs the benchmark's `slo`.
    */
   capacity?: { attainment: number; tolerance?: number; maxProbes?: number };
+  /** With an `auto` axis and rates: how many rates between the synchronous and the throughput step (default 5). */
+  autoSteps?: number;
   /**
    * A stopped or crashed sweep to continue (its document): its completed steps are kept under its id, and only
    * the loads it has not measured are run (a capacity search replays its probes from them).
@@ -57,8 +107,12 @@ export interface SweepHooks {
 export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): Promise<SweepDocument> {
   const repeat = options.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new ConfigError('--repeat', '--repeat: a whole number from 1 to 100');
-  const { axis } = options;
-  const first = axis.values[0];
+  // Our own copy: an auto axis fills its values as the steps run.
+  const axis: SweepAxis = { ...options.axis, values: [...options.axis.values] };
+  if (axis.auto && (options.capacity || options.resume)) {
+    throw new ConfigError(axis.kind === 'rate' ? '--rate' : '--concurrency', `${axis.kind} auto cannot be combined with --find-capacity or --resume: give the loads`);
+  }
+  const first = axis.auto ? 1 : axis.values[0];
   if (first === undefined) throw new ConfigError(axis.kind === 'rate' ? '--rate' : '--concurrency', 'a sweep needs at least one load value');
   if (options.capacity) {
     if (!options.benchmark.slo) throw new ConfigError('--slo', '--find-capacity needs --slo (e.g. --slo ttft=500ms,tpot=50ms)');
@@ -100,17 +154,17 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     sweeps = session.config.options.db ? openSweepStore(session.config.options.db) : null;
     save(document());
     /** Measures one step at `value`; null when the user stopped the sweep. */
-    const measureAt = async (value: number, r: number): Promise<SweepStep | null> => {
+    const measureAt = async (value: number, r: number, kind: SweepAxis['kind'] = axis.kind): Promise<SweepStep | null> => {
       if (hooks.signal?.aborted) return null;
       const k = steps.length;
       const profile: LoadProfile =
-        axis.kind === 'concurrency' ? { kind: 'concurrency', concurrency: value } : { ...(session.config.profile as Extract<LoadProfile, { kind: 'rate' }>), rate: value };
+        kind === 'concurrency' ? { kind: 'concurrency', concurrency: value } : { ...(session.config.profile as Extract<LoadProfile, { kind: 'rate' }>), rate: value };
       const result: StepResult = await session.runStep(
         {
           profile,
           labels: { sweep: id, step: String(k), ...(repeat > 1 ? { repeat: String(r) } : {}) },
           outDir: options.outDir ? join(options.outDir, `step-${k}`) : null,
-          stopWhenSaturated: axis.kind === 'rate',
+          stopWhenSaturated: kind === 'rate',
         },
         hooks.signal ? { signal: hooks.signal } : {},
       );
@@ -118,7 +172,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       const step: SweepStep = {
         index: k,
         repeat: r,
-        load: axis.kind === 'concurrency' ? { concurrency: value } : { rate: value },
+        load: kind === 'concurrency' ? { concurrency: value } : { rate: value },
         run_id: result.results.run.id,
         status: result.results.run.status,
         summary: result.results.summary,
@@ -143,6 +197,8 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
           return step ? { attainment: step.summary.goodput.attainment, step: step.index } : null;
         },
       );
+    } else if (axis.auto) {
+      await autoSteps(axis, measureAt, options.autoSteps ?? DEFAULT_AUTO_STEPS, (rate) => (saturatedAt = rate));
     } else {
       outer: for (const value of axis.values) {
         for (let r = 0; r < repeat; r++) {
@@ -157,7 +213,11 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
         }
       }
     }
-    const stopped = capacity ? capacity.stopped_by === 'stopped' : saturatedAt === null && steps.length < axis.values.length * repeat;
+    const stopped = capacity
+      ? capacity.stopped_by === 'stopped'
+      : axis.auto
+        ? hooks.signal?.aborted === true
+        : saturatedAt === null && steps.length < axis.values.length * repeat;
     status = hooks.signal?.aborted || stopped ? 'interrupted' : 'completed';
   } catch (err) {
     status = 'interrupted';

@@ -15,6 +15,7 @@ interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
   findCapacity?: boolean;
   attainment: number;
   maxProbes?: number;
+  steps?: number;
 }
 
 /**
@@ -28,8 +29,9 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
   const cmd = program
     .command('sweep')
     .description('Measure a family of loads in one session: a step per concurrency or rate, with the frontier and knee')
-    .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16')
-    .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16')
+    .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16; auto: 1, 2, 4, ... until throughput stops growing')
+    .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16; auto: a synchronous and a throughput step, then --steps rates between')
+    .option('--steps <n>', 'with --rate auto: rates between the synchronous and the throughput step (default 5)', positiveInt('--steps'))
     .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
     .option('--find-capacity', 'search for the highest load meeting --slo (bracket, then bisect); the smallest listed load starts it (default: --rate 1)')
     .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
@@ -46,12 +48,14 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     if (flags.concurrency === undefined && flags.rate === undefined && !flags.findCapacity) {
       throw new ConfigError('--concurrency', 'sweep needs one of --concurrency LIST or --rate LIST (e.g. --concurrency 1,2,4,8), or --find-capacity');
     }
-    const { parseSweepValues } = await import('../../sweep/plan.js');
+    const { parseSweepAxis } = await import('../../sweep/plan.js');
     const axis =
       flags.concurrency !== undefined
-        ? { kind: 'concurrency' as const, values: parseSweepValues(flags.concurrency, 'concurrency', '--concurrency') }
-        : { kind: 'rate' as const, values: flags.rate !== undefined ? parseSweepValues(flags.rate, 'rate', '--rate') : [1] };
-    const { concurrency: _c, rate: _r, repeat, out, json, html, resume, findCapacity, attainment, maxProbes, ...benchFlags } = flags;
+        ? parseSweepAxis(flags.concurrency, 'concurrency', '--concurrency')
+        : flags.rate !== undefined
+          ? parseSweepAxis(flags.rate, 'rate', '--rate')
+          : { kind: 'rate' as const, values: [1] };
+    const { concurrency: _c, rate: _r, repeat, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...benchFlags } = flags;
     if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
@@ -62,7 +66,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       if (!previous) throw new ConfigError('--resume', `--resume: no sweep ${JSON.stringify(resume)} (an id in the store, or a sweep --out directory)`);
     }
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
   });
 }
 
