@@ -12,7 +12,7 @@ test('capacity search against a server with 2 slots lands within 10% of the rate
   const server = await startTimingServer({ slots: 2, behavior: { ttftMs: 20, itlMs: 5, outputTokens: 10 }, recordBodies: false });
   t.after(() => server.close());
   const doc = await runSweep({
-    benchmark: { url: server.url, model: 'test-model', requests: 60, outputTokens: '10', arrival: 'constant', slo: 'ttft=60ms', scrape: false, probe: false },
+    benchmark: { url: server.url, model: 'test-model', requests: 60, outputTokens: '10', arrival: 'constant', slo: 'ttft=60ms', scrape: false, probe: false, prices: { gpu_per_hour: 2, gpu_count: 1 } },
     axis: { kind: 'rate', values: [20] },
     capacity: { attainment: 0.9 },
   });
@@ -25,6 +25,10 @@ test('capacity search against a server with 2 slots lands within 10% of the rate
   assert.equal(doc.status, 'completed');
   assert.equal(doc.steps.length, c.probes.length);
   assert.ok(c.probes.every((p, i) => p.step === i));
+  // The cost at capacity is that step's own: GPU price x window / output tokens.
+  const at = doc.steps[c.probes.find((p) => p.pass && p.load === c.requests_per_s)!.step]!.summary;
+  const expected = ((2 / 3600) * at.window_s! * 1e6) / at.tokens.output.total;
+  assert.ok(Math.abs(c.cost_per_1m_output_tokens! - expected) < 1e-9 * expected, `${c.cost_per_1m_output_tokens} vs ${expected}`);
 });
 
 test('--find-capacity needs an SLO and a sensible attainment', async () => {

@@ -66,7 +66,8 @@ function capacityLine(c: NonNullable<SweepDocument['capacity']>): string {
   if (value === null || value === undefined) return `capacity: none found: even ${hi ?? '?'}${unit} missed ${target} (${probes})`;
   const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 2 : 1));
   const bracket = hi === null ? `at least; no failing load found` : `between ${fmt(lo ?? value)} and ${fmt(hi)}`;
-  return `capacity: ${fmt(value)}${unit} (${bracket}) with ${target} (${probes})`;
+  const cost = c.cost_per_1m_output_tokens != null ? `; at that load 1M output tokens cost ${c.cost_per_1m_output_tokens.toFixed(4)}` : '';
+  return `capacity: ${fmt(value)}${unit} (${bracket}) with ${target} (${probes})${cost}`;
 }
 
 function num(x: number | null | undefined, digits: number): string {

@@ -143,7 +143,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       repeat,
       target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded },
       steps,
-      ...(capacity ? { capacity: capacityField(capacity) } : {}),
+      ...(capacity ? { capacity: capacityField(capacity, steps) } : {}),
       ...(saturatedAt !== null ? { saturated_at: saturatedAt } : {}),
     });
   const save = (doc: SweepDocument): void => {
@@ -250,13 +250,18 @@ function resumable(doc: SweepDocument, axis: SweepAxis, repeat: number): SweepSt
 }
 
 /** The document's `capacity`: the answer, its bracket and the steps that probed it. */
-function capacityField(c: CapacityAnswer): NonNullable<SweepDocument['capacity']> {
+function capacityField(c: CapacityAnswer, steps: readonly SweepStep[]): NonNullable<SweepDocument['capacity']> {
+  // The cost of the capacity step: what 1M tokens cost at full SLO-compliant load (with --gpu-price / --price-*).
+  const at = c.probes.find((p) => p.pass && p.load === c.value);
+  const cost = at ? steps[at.step]?.summary.cost : null;
   return {
     ...(c.axis === 'rate' ? { requests_per_s: c.value } : { concurrency: c.value }),
     bracket: c.bracket,
     attainment_target: c.attainment_target,
     probes: c.probes,
     stopped_by: c.stopped_by,
+    cost_per_1m_output_tokens: cost?.per_1m_output_tokens ?? null,
+    cost_per_1m_total_tokens: cost?.per_1m_total_tokens ?? null,
     method: 'bracketing (doubling up from the first load, or halving down), then bisection of the bracket; each probe a full step',
   };
 }

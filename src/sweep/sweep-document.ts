@@ -51,6 +51,9 @@ export interface SweepDocument {
     attainment_target: number;
     probes: Array<{ load: number; attainment: number | null; pass: boolean; step: number }>;
     stopped_by: string;
+    /** Cost per 1M output / total tokens at the capacity load (its step's summary.cost); null without prices. */
+    cost_per_1m_output_tokens?: number | null;
+    cost_per_1m_total_tokens?: number | null;
     method: string;
   };
 }
