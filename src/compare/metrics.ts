@@ -75,7 +75,13 @@ export function metricSelectors(): string[] {
  * Returns null when it names no metric or group.
  */
 export function normalizeSelector(text: string): string | null {
-  const key = text.trim().toLowerCase().replace(/[.\-/]/g, '_');
+  // The threshold spelling works too: "throughput.output_tokens_per_s", "goodput.attainment", "ttft.p90".
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/^throughput\./, '')
+    .replace(/^goodput\.attainment$/, 'goodput_attainment')
+    .replace(/[.\-/]/g, '_');
   return metricSelectors().includes(key) ? key : null;
 }
 

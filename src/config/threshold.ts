@@ -127,7 +127,20 @@ function thresholdMetricNames(): string[] {
   return [...Object.keys(SCALAR_METRICS), ...LATENCY_METRICS.flatMap((m) => STATS.map((s) => `${m}.${s}`))];
 }
 
-function resolveMetric(name: string): { metric: string; path: string[]; unit: ThresholdUnit } | null {
+/**
+ * compare's spelling works too: "ttft_p95" for ttft.p95, "output_tokens_per_s" for throughput.output_tokens_per_s,
+ * "goodput_attainment" for goodput.attainment.
+ */
+function canonicalName(raw: string): string {
+  if (SCALAR_METRICS[raw]) return raw;
+  for (const prefix of ['throughput.', 'goodput.']) if (SCALAR_METRICS[`${prefix}${raw}`]) return `${prefix}${raw}`;
+  if (raw === 'goodput_attainment') return 'goodput.attainment';
+  const m = /^([a-z0-9_]+?)_(count|mean|std|min|max|p50|p90|p95|p99|p999)$/.exec(raw);
+  return m && (LATENCY_METRICS as readonly string[]).includes(m[1]!) ? `${m[1]}.${m[2]}` : raw;
+}
+
+function resolveMetric(raw: string): { metric: string; path: string[]; unit: ThresholdUnit } | null {
+  const name = canonicalName(raw);
   const scalar = SCALAR_METRICS[name];
   if (scalar) return { metric: name, path: scalar[0], unit: scalar[1] };
   const dot = name.indexOf('.');

@@ -16,3 +16,12 @@ test('threshold and compare metric names suggest the intended one', () => {
   assert.throws(() => parseThreshold('eror_rate<0.01'), /did you mean error_rate\?/);
   assert.throws(() => parseMetricList('ttfr'), /unknown metric "ttfr" \(did you mean ttft/);
 });
+
+test('one metric-name scheme: thresholds and compare accept each other\'s spelling', () => {
+  assert.equal(parseThreshold('ttft_p95<500ms').metric, 'ttft.p95');
+  assert.equal(parseThreshold('output_tokens_per_s>5').metric, 'throughput.output_tokens_per_s');
+  assert.equal(parseThreshold('goodput_attainment>=0.9').metric, 'goodput.attainment');
+  assert.deepEqual(parseMetricList('throughput.output_tokens_per_s'), ['output_tokens_per_s']);
+  assert.deepEqual(parseMetricList('ttft.p99'), ['ttft_p99']);
+  assert.deepEqual(parseMetricList('goodput.attainment'), ['goodput_attainment']);
+});
