@@ -120,11 +120,12 @@ test('warm-up and out-of-window requests are left out like the summary does', ()
 
 test('server series are read generically and bad points skipped', () => {
   const series = serverSeries(
-    { series: { b_kv: [[1000, 0.5], [2000, 0.7]], a_running: [[0, 1], ['x', 2], [500, null], [1500, 3]], junk: 'no', empty: [] } },
+    { series: { b_kv_cache: [[1000, 0.5], [2000, 0.7]], a_running: [[0, 1], ['x', 2], [500, null], [1500, 3]], junk: 'no', empty: [] } },
     1000,
   );
-  assert.deepEqual(series.map((s) => s.name), ['a_running', 'b_kv']);
-  assert.deepEqual(series[0], { name: 'a_running', x: [-1, 0.5], y: [1, 3] });
+  assert.deepEqual(series.map((s) => s.name), ['a_running (requests)', 'b_kv_cache (%)']);
+  assert.deepEqual(series[0], { name: 'a_running (requests)', x: [-1, 0.5], y: [1, 3] });
+  assert.deepEqual(series[1]!.y, [50, 70], 'KV-cache shares drawn in percent');
   assert.deepEqual(serverSeries(undefined, 0), []);
   assert.deepEqual(serverSeries({ series: [1, 2] }, 0), []);
 });

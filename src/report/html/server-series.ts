@@ -29,7 +29,14 @@ export function serverSeries(server: unknown, originMs: number): ServerSeriesDat
     points.sort((a, b) => a[0] - b[0]);
     const stride = Math.ceil(points.length / MAX_TIME_POINTS);
     const kept = stride > 1 ? points.filter((_, i) => i % stride === 0) : points;
-    out.push({ name, x: kept.map(([t]) => round((t - originMs) / 1000)), y: kept.map(([, v]) => round(v)) });
+    // Shares (KV-cache usage, 0-1) are drawn in percent, and every chart's title carries its unit.
+    const share = /kv_cache|usage|utilization|ratio/.test(name) && kept.every(([, v]) => v >= 0 && v <= 1);
+    const unit = share ? '%' : /running|waiting|swapped|requests/.test(name) ? 'requests' : '';
+    out.push({
+      name: unit ? `${name} (${unit})` : name,
+      x: kept.map(([t]) => round((t - originMs) / 1000)),
+      y: kept.map(([, v]) => round(share ? v * 100 : v)),
+    });
   }
   return out;
 }
