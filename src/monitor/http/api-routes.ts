@@ -1,6 +1,6 @@
 import { probesOf } from '../config/monitor-config.js';
 import { probeSeries } from '../series/probe-series.js';
-import { BadRequest, type MonitorServerDeps, type Route } from './monitor-server.js';
+import { BadRequest, type MonitorServerDeps, type Route } from './route-types.js';
 
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100_000;

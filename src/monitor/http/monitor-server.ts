@@ -1,31 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RunFailedError } from '../../errors.js';
-import type { MonitorConfig } from '../config/monitor-config.js';
-import type { MonitorMetrics } from '../metrics/monitor-metrics.js';
-import type { SloTracker } from '../slo/slo-tracker.js';
-import type { AlertManager } from '../alerts/alert-manager.js';
-import type { RecentProbes } from '../state/recent-probes.js';
-import type { MonitorStore } from '../store/monitor-store.js';
 import { apiRoutes } from './api-routes.js';
+import { BadRequest, type MonitorServerDeps, type Route } from './route-types.js';
 
-export interface MonitorServerDeps {
-  config: MonitorConfig;
-  location: string;
-  store: MonitorStore;
-  metrics: MonitorMetrics;
-  recent: RecentProbes;
-  slos: SloTracker;
-  alerts: AlertManager;
-}
+export { BadRequest, type MonitorServerDeps, type Route } from './route-types.js';
 
 export interface MonitorServer {
   url: string;
   close(): Promise<void>;
 }
-
-/** A route answers with a JSON-able value, or writes the response itself and returns undefined. */
-export type Route = (url: URL, res: ServerResponse) => unknown | Promise<unknown>;
 
 /** The monitor's own HTTP server: GET /metrics (Prometheus), /api/... (JSON), /healthz. */
 export async function startMonitorServer(listen: { host: string; port: number }, deps: MonitorServerDeps): Promise<MonitorServer> {
@@ -88,7 +72,3 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-/** An error a route throws for a bad query (answered 400 with the message). */
-export class BadRequest extends Error {
-  readonly status = 400;
-}
