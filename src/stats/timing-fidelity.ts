@@ -6,39 +6,51 @@
  */
 import type { Fidelity } from '../measure/fidelity.js';
 
-/** Uncertainty below this never degrades a run: sub-millisecond timing is the resolution anyone reports. */
+/** Delay below this never degrades a run: sub-millisecond timing is the resolution anyone reports. */
 export const TIMING_FLOOR_MS = 1;
 /**
- * Uncertainty (event-loop delay p99) as a share of the mean ITL / TTFT p50 above which a run is degraded / invalid.
- * The mean ITL, not the median: a blocked loop bunches chunks into one read, which drives the median to 0.
- * ITL only degrades a run: jitter of the timestamps widens ITL percentiles but leaves its mean, TPOT (spread
- * over many tokens) and E2E right; a TTFT the client cannot resolve makes the run invalid.
+ * Degraded: the delay's p99 (how late a tail timestamp may be) above this share of the mean ITL or the TTFT p50;
+ * the percentiles hold but their tails carry that error. The mean ITL, not the median: a blocked loop bunches
+ * chunks into one read, which drives the median to 0.
  */
-export const TIMING_LIMITS = { itl: { degraded: 0.25, invalid: Infinity }, ttft: { degraded: 0.1, invalid: 0.5 } } as const;
+export const DEGRADED_SHARE = { itl: 0.25, ttft: 0.1 } as const;
+/**
+ * Invalid: the delay's median (how late a typical timestamp is) above this share of the TTFT p50: then even the
+ * typical TTFT is the client's, not the server's. ITL never invalidates a run: jitter widens ITL percentiles but
+ * leaves its mean, TPOT (spread over many tokens) and E2E right.
+ */
+export const INVALID_TTFT_SHARE = 0.5;
 
 /**
- * Adds `timing_uncertainty_ms`, `status` (valid, degraded, invalid) and `degraded_reasons` to the runner's
- * fidelity, from the run's mean ITL and median TTFT.
+ * Adds `timing_uncertainty_ms` (the delay's p99), `status` (valid, degraded, invalid) and `degraded_reasons` to
+ * the runner's fidelity, from the run's mean ITL and median TTFT.
  *
- * @example judgeTiming(fidelity, { itlMean: 5, ttftP50: 40 }).status // 'invalid' when the loop lagged 30 ms at p99
+ * @example judgeTiming(fidelity, { itlMean: 5, ttftP50: 40 }).status // 'invalid' when the loop lagged 30 ms at p50
  */
 export function judgeTiming(f: Fidelity, typical: { itlMean: number | null; ttftP50: number | null }): Fidelity {
   const u = f.event_loop_lag_ms.p99;
+  const median = f.event_loop_lag_ms.p50;
   const invalid = [...f.invalid_reasons];
   const degraded: string[] = [];
+  const pct = (x: number): string => `${Math.round(x * 100)}%`;
+  const ttft = typical.ttftP50;
+  if (ttft !== null && ttft > 0 && median > TIMING_FLOOR_MS && median / ttft > INVALID_TTFT_SHARE) {
+    invalid.push(
+      `a typical timestamp was ${fmt(median)} ms late (event-loop delay p50 while streaming), ${pct(median / ttft)} of the TTFT p50 ` +
+        `of ${fmt(ttft)} ms (limit ${pct(INVALID_TTFT_SHARE)}): the TTFT measured is the client's, not the server's`,
+    );
+  }
   const check = (name: 'itl' | 'ttft', value: number | null): void => {
     if (value === null || value <= 0 || u <= TIMING_FLOOR_MS) return;
     const share = u / value;
-    const limits = TIMING_LIMITS[name];
-    const label = name.toUpperCase();
-    const sentence =
-      `timestamps may be late by up to ${fmt(u)} ms (event-loop delay p99 while streaming), ${Math.round(share * 100)}% of the ` +
-      `${name === 'itl' ? 'mean ITL' : 'TTFT p50'} of ${fmt(value)} ms`;
-    if (share > limits.invalid) invalid.push(`${sentence} (limit ${limits.invalid * 100}%): the client cannot resolve ${label}`);
-    else if (share > limits.degraded) {
-      const effect = share > 1 ? 'the client cannot resolve single gaps: ITL percentiles are smeared' : `${label} percentiles carry that error`;
-      degraded.push(`${sentence} (limit ${limits.degraded * 100}%): ${effect}`);
-    }
+    if (share <= DEGRADED_SHARE[name]) return;
+    const what = name === 'itl' ? 'mean ITL' : 'TTFT p50';
+    const effect =
+      name === 'itl' && share > 1 ? 'the client cannot resolve single gaps: ITL percentiles are smeared' : `${name.toUpperCase()} tail percentiles carry that error`;
+    degraded.push(
+      `timestamps may be late by up to ${fmt(u)} ms (event-loop delay p99 while streaming), ${pct(share)} of the ${what} of ` +
+        `${fmt(value)} ms (limit ${pct(DEGRADED_SHARE[name])}): ${effect}`,
+    );
   };
   check('itl', typical.itlMean);
   check('ttft', typical.ttftP50);
