@@ -137,3 +137,22 @@ test('a two-run report shows the comparison with overlaid charts', { skip, timeo
   assert.match(tableText, /TTFT p50 \(ms\)[^\n]*improved/);
   await page.close();
 });
+
+test('SLO limits are drawn on the latency charts they apply to', { skip, timeout: 60_000 }, async () => {
+  const red = async (page: Page, key: string): Promise<number> =>
+    page.evaluate((k) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-chart="cdf"][data-key="${k}"] canvas`);
+      if (!canvas) return -1;
+      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i]! > 180 && px[i + 1]! < 90 && px[i + 2]! < 90 && px[i + 3]! > 60) n++;
+      return n;
+    }, key);
+  const withSlo = await open([syntheticRun({ requests: 400, label: 'slo', slo: 'ttft=150ms' })], 'slo.html');
+  const without = await open([syntheticRun({ requests: 400, label: 'plain' })], 'plain.html');
+  assert.deepEqual(withSlo.errors, []);
+  assert.ok((await red(withSlo.page, 'ttft')) > (await red(without.page, 'ttft')) + 50, 'a red SLO line on the TTFT CDF');
+  assert.ok((await red(withSlo.page, 'e2e')) <= (await red(without.page, 'e2e')) + 5, 'none where no SLO applies');
+  await withSlo.page.close();
+  await without.page.close();
+});

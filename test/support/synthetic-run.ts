@@ -1,3 +1,4 @@
+import { parseSlo } from '../../src/config/slo.js';
 /**
  * A synthetic run (records, summary and results document) with realistic shapes: for the report's
  * benchmark, tests and demos. Deterministic for a seed.
@@ -19,6 +20,8 @@ export interface SyntheticRunOptions {
   errorRate?: number;
   /** Multiplies every latency (to make a slower "B" run). Default 1. */
   slowdown?: number;
+  /** SLOs for goodput (as --slo), e.g. "ttft=150ms". */
+  slo?: string;
   /** Add a server section with a few series. Default true. */
   server?: boolean;
   /** Text used for model ids, error messages and outputs (e.g. to test escaping). */
@@ -71,7 +74,7 @@ export function syntheticRun(options: SyntheticRunOptions): ReportRun {
       ...(text && index < 3 ? { output_text: `${text} answer ${index}` } : {}),
     });
   }
-  const summary = summarize(records);
+  const summary = summarize(records, options.slo ? { slo: parseSlo(options.slo) } : {});
   const server = options.server === false ? undefined : syntheticServer(records, summary.window.end_ms);
   const results = buildResults({
     id: `synthetic${options.seed ?? 1}`,

@@ -24,6 +24,8 @@ export interface RunCharts {
   throughput: ThroughputData | null;
   concurrency: ConcurrencyData | null;
   server: ServerSeriesData[];
+  /** SLO limits given for the run (ms), drawn as lines on the matching latency charts. */
+  slo: Partial<Record<LatencyMetric, number>>;
 }
 
 /** Series of several runs on one shared x axis (null where a run has no point). */
@@ -53,7 +55,20 @@ export function runCharts(run: ReportRun): RunCharts {
     throughput: throughputSeries(records, originMs),
     concurrency: concurrencySeries(records, originMs),
     server: serverSeries(run.results.server, originMs),
+    slo: sloLines(run.results),
   };
+}
+
+/** The run's SLO (summary.goodput.slo) as limits per latency chart. */
+function sloLines(results: ReportRun['results']): Partial<Record<LatencyMetric, number>> {
+  const slo = (results.summary as { goodput?: { slo?: Record<string, unknown> | null } } | undefined)?.goodput?.slo;
+  const out: Partial<Record<LatencyMetric, number>> = {};
+  if (!slo) return out;
+  for (const m of LATENCY_METRICS) {
+    const v = slo[`${m}_ms`];
+    if (typeof v === 'number' && Number.isFinite(v)) out[m] = v;
+  }
+  return out;
 }
 
 /** Everything the page script needs, for all runs (with overlays when there are two or more). */

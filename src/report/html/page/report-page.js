@@ -49,6 +49,26 @@
     charts.push({ chart: new uPlot(opts, rows, el), el: el });
   }
   function run(i) { return data.runs[Number(i)]; }
+  /** A dashed vertical line at the SLO limit, labelled, when the run had one for this metric. */
+  function sloHook(limit) {
+    return function (u) {
+      if (typeof limit !== 'number') return;
+      var x = Math.round(u.valToPos(limit, 'x', true));
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+      var ctx = u.ctx;
+      ctx.save();
+      ctx.strokeStyle = failColor;
+      ctx.setLineDash([4, 3]);
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.fillStyle = failColor;
+      ctx.fillText('SLO ' + limit + ' ms', x + 4, u.bbox.top + 12);
+      ctx.restore();
+    };
+  }
 
   var drawers = {
     hist: function (el, r, key) {
@@ -58,7 +78,9 @@
       draw(el, {
         axes: [axis('ms'), axis(key === 'itl' ? 'gaps' : 'requests')],
         series: [{ label: 'ms' }, { label: 'samples', stroke: c, fill: alpha(c, 0.45), width: 1, paths: uPlot.paths.bars({ size: [1, Infinity], align: 1 }), points: { show: false } }],
-        scales: { x: { time: false, range: function (u, min, max) { return [min, max + d.hist.width]; } } },
+        // Counts start at zero, so bar heights compare.
+        scales: { x: { time: false, range: function (u, min, max) { return [min, max + d.hist.width]; } }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
+        hooks: { draw: [sloHook(run(r).slo && run(r).slo[key])] },
       }, [d.hist.x, d.hist.counts]);
     },
     cdf: function (el, r, key) {
@@ -68,6 +90,7 @@
         axes: [axis('ms'), axis('fraction of samples')],
         series: [{ label: 'ms' }, line('fraction <= x', color(Number(r)), { paths: uPlot.paths.stepped({ align: 1 }) })],
         scales: { x: { time: false }, y: { range: [0, 1] } },
+        hooks: { draw: [sloHook(run(r).slo && run(r).slo[key])] },
       }, [d.cdf.x, d.cdf.y]);
     },
     scatter: function (el, r) {
