@@ -9,6 +9,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerPareto } from './commands/pareto.js';
+import { expandConfigFile } from './config-file.js';
 
 /**
  * Entry point: parses argv, runs one command, maps every error to an exit code (one catch for all).
@@ -34,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCompare(program, setExit);
   registerMonitor(program);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(expandConfigFile(argv, program));
     return exitCode;
   } catch (err) {
     return reportError(err);

@@ -75,6 +75,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
   program
     .command('bench')
     .description('Benchmark an OpenAI-compatible endpoint (the embedded engine when no --url is given)')
+    .option('--config <file>', 'read options from a YAML file (keys are option names; flags on the command line win)')
     .option('--url <url>', 'OpenAI base URL including /v1 (default: $OPENAI_BASE_URL, else the embedded engine)')
     .option('--api <kind>', 'chat | completions', oneOf('--api', ['chat', 'completions'] as const), DEFAULTS.api)
     .option('--model <id>', 'model id (default: the first id from GET /models)')
