@@ -6,8 +6,9 @@
  * ignore_eos (fixed output length). Server-side TTFT and per-token decode time come from /metrics deltas;
  * the difference to the client-measured figures is the cost of HTTP, SSE framing and the event loop.
  * The server runs in a child process, as it would for a real benchmark, so client work does not slow it.
- * When llama.cpp's own llama-server has been built (scripts/ensure-llama-server.js), the same levels run against it
- * on the same model, threads and slots, and a second table sets the two side by side.
+ * When llama.cpp's own llama-server has been built (`inferscope build-engine`), the same levels run against the
+ * embedded engine on it (what `bench` starts by default then: same model, threads and slots), and a second table
+ * sets the two backends side by side.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,8 +16,8 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedServer } from '../src/engine/server.js';
 import { sampleValue, streamProbe } from '../test/support/engine-probe.js';
-import { llamaServerBinary, startLlamaServer } from '../test/support/llama-server.js';
-import { ensureModel } from '../src/engine/model-cache.js';
+import { llamaServerBinary } from '../test/support/llama-server.js';
+import { startEngineProcess } from '../src/engine/engine-process.js';
 import type { ProbeResult } from '../test/support/engine-probe.js';
 
 const CONCURRENCIES = [1, 4, 8];
@@ -37,7 +38,7 @@ interface Row {
 
 interface ServerHandle {
   url: string;
-  child: ChildProcess;
+  child: ChildProcess | null;
   /** Serves vLLM-named /metrics (the embedded engine); llama-server's are only client-side here. */
   vllmMetrics: boolean;
 }
@@ -125,7 +126,7 @@ async function spawnServer(preset: string): Promise<ServerHandle> {
 
 /** Embedded vs llama-server at each preset and concurrency: output tok/s and client TTFT, with ratios. */
 function printSideBySide(embedded: Row[], reference: Row[]): string {
-  const head = ['preset', 'conc', 'embedded tok/s', 'llama-server tok/s', 'ratio', 'TTFT ms embedded', 'TTFT ms llama-server', 'TTFT ratio'];
+  const head = ['preset', 'conc', 'node-llama-cpp tok/s', 'llama-server tok/s', 'ratio', 'TTFT ms node-llama-cpp', 'TTFT ms llama-server', 'TTFT ratio'];
   const body = embedded.flatMap((e) => {
     const r = reference.find((x) => x.preset === e.preset && x.concurrency === e.concurrency);
     if (!r) return [];
@@ -159,12 +160,13 @@ async function main(): Promise<void> {
     try {
       await measureAll(server, preset, 'embedded', rows);
     } finally {
-      server.child.kill('SIGTERM');
+      server.child?.kill('SIGTERM');
     }
     if (!binary) continue;
-    const ls = await startLlamaServer(binary, { model: await ensureModel(preset), parallel: Math.max(...CONCURRENCIES), threads: 1 });
+    // Exactly what `bench` starts as its embedded engine when llama-server is built.
+    const ls = await startEngineProcess({ preset, parallel: Math.max(...CONCURRENCIES), threads: 1, backend: 'llama-server' });
     try {
-      await measureAll({ url: ls.url, child: ls.process, vllmMetrics: false }, preset, 'llama-server', reference);
+      await measureAll({ url: ls.url, child: null, vllmMetrics: false }, preset, 'llama-server', reference);
     } finally {
       await ls.close();
     }
@@ -172,10 +174,10 @@ async function main(): Promise<void> {
   console.log(`prompt ~${PROMPT.split(' ').length} words, ${MAX_TOKENS} output tokens, ${REQUESTS_PER_CLIENT} requests per client, threads 1, parallel 8`);
   console.log(printTable(rows));
   if (binary) {
-    console.log('\nembedded engine vs llama.cpp llama-server (same GGUF, threads 1, 8 slots; client-side figures)');
+    console.log('\nthe embedded engine on node-llama-cpp vs on llama.cpp llama-server, its default once built (same GGUF, threads 1, 8 slots; client-side figures)');
     console.log(printSideBySide(rows, reference));
   } else {
-    console.log('\n(llama-server not built: `node scripts/ensure-llama-server.js` adds the side-by-side table)');
+    console.log('\n(llama-server not built: `inferscope build-engine` adds the side-by-side table)');
   }
 }
 

@@ -22,7 +22,7 @@ test('a context too small for the prompts: every request fails and the summary s
   const result = await runBenchmark({ inputTokens: '600', outputTokens: '16', requests: 2, concurrency: 1, scrape: false, engine: { preset: 'tiny', contextSize: 256 } });
   const s = result.results.summary;
   assert.equal(s.requests.failed, 2);
-  assert.match(s.errors.examples.http_4xx ?? '', /maximum context length is 256 tokens/);
+  assert.match(s.errors.examples.http_4xx ?? '', /maximum context length is 256 tokens|context size \(256 tokens\)/);
 });
 
 test('--ctx-size reaches the engine, and is checked as a positive integer', async () => {
@@ -30,7 +30,7 @@ test('--ctx-size reaches the engine, and is checked as a positive integer', asyn
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--ctx-size/);
   const small = await runCli(['bench', '--ctx-size', '256', '--input-tokens', '600', '--output-tokens', '8', '--requests', '2', '--no-scrape', '--no-db'], { timeoutMs: 120_000 });
-  assert.match(small.stdout, /first http_4xx: HTTP 400: .*maximum context length is 256 tokens/);
+  assert.match(small.stdout, /first http_4xx: HTTP 400: .*(maximum context length is 256 tokens|context size \(256 tokens\))/);
 });
 
 test('sizing: bytes of the longest prompt plus its output and a template margin, rounded, within the bounds', () => {

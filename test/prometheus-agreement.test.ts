@@ -70,7 +70,7 @@ function wallMinusPerf(): number {
 const skip = !prometheusAvailable() && !process.env.CI ? `no Prometheus at ${PROMETHEUS_BIN} (apt-get install prometheus)` : false;
 
 test('server-metrics window math agrees with a real Prometheus scraping the same engine', { skip, timeout: 120_000 }, async (t) => {
-  const engine: EngineProcess = await startEngineProcess({ preset: 'tiny', parallel: 4 });
+  const engine: EngineProcess = await startEngineProcess({ preset: 'tiny', parallel: 4, backend: 'node-llama-cpp' }) // vLLM-named histograms;
   t.after(() => engine.close());
   const base = new URL(engine.url);
   // Histogram series appear on first use: one request before Prometheus starts makes every series exist in its

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENGINE_BACKENDS } from '../engine/backend.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
 
@@ -97,8 +98,10 @@ export const benchmarkOptionsSchema = z
         parallel: z.number().int().positive().default(DEFAULTS.engine.parallel),
         /** Tokens per sequence (prompt + completion); unset: sized from the workload. */
         contextSize: z.number().int().min(256).max(1_048_576).optional(),
+        /** What runs it: auto (llama-server when built, else node-llama-cpp), llama-server or node-llama-cpp. */
+        backend: z.enum(ENGINE_BACKENDS).default(DEFAULTS.engine.backend),
       })
-      .default({ preset: DEFAULTS.engine.preset, parallel: DEFAULTS.engine.parallel }),
+      .default({ preset: DEFAULTS.engine.preset, parallel: DEFAULTS.engine.parallel, backend: DEFAULTS.engine.backend }),
   })
   .strict();
 
@@ -146,6 +149,7 @@ const FLAG_NAMES: Record<string, string> = {
   'engine.preset': '--preset',
   'engine.parallel': '--parallel',
   'engine.contextSize': '--ctx-size',
+  'engine.backend': '--engine-backend',
   maxErrorRate: '--max-error-rate',
 };
 

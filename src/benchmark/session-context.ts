@@ -1,3 +1,4 @@
+import type { EngineBackend } from '../engine/backend.js';
 import type { ClientConfig } from '../client/types.js';
 import type { ServerInfo } from '../client/index.js';
 import type { Clock } from '../measure/clock.js';
@@ -16,6 +17,8 @@ export interface SessionTarget {
   info: ServerInfo;
   /** Engine ids from /metrics, or the server's own word for itself. */
   engine: string | null;
+  /** What ran the embedded engine, when embedded. */
+  backend?: EngineBackend;
 }
 
 /** What a step needs from its session (see step.ts). */

@@ -86,7 +86,8 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     const infoTimeoutMs = Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms, INFO_TIMEOUT_CAP_MS);
     const headers = { ...o.headers, ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) };
     const [, info, metrics, sized] = await Promise.all([
-      probeOptionalFields(config, clientConfig, resolved.embedded, emit),
+      // The in-process engine takes every optional field; llama-server, like any server, is probed.
+      probeOptionalFields(config, clientConfig, resolved.embedded && resolved.backend === 'node-llama-cpp', emit),
       resolved.embedded
         ? Promise.resolve<ServerInfo>({ owned_by: 'inferscope', version: TOOL_VERSION, version_source: null })
         : probeServerInfo(resolved.baseUrl, model, { ...auth, timeoutMs: infoTimeoutMs }),
@@ -112,6 +113,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
       metricsUrls: serverView.urls,
       info,
       engine: resolved.embedded ? 'inferscope-embedded' : (serverView.engines()[0] ?? info.owned_by),
+      ...(resolved.backend ? { backend: resolved.backend } : {}),
     };
     emit({ type: 'target', url: target.url, model, embedded: target.embedded, metricsUrls: serverView.urls });
 

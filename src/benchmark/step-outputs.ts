@@ -47,6 +47,7 @@ export function openStepOutputs(ctx: SessionContext, outDir: string | null, step
             model_owned_by: target.info.owned_by,
             engine_version_source: target.info.version_source,
             metrics_engines: ctx.serverView.engines(),
+            ...(target.backend ? { engine_backend: target.backend } : {}),
             clock_epoch_ms: ctx.clock.epochMs,
           },
         })

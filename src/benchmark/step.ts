@@ -125,7 +125,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       endedAt: new Date(),
       clockEpochMs: clock.epochMs,
       config: stepConfig,
-      target: { url: target.url, model: target.model, api: o.api, embedded: target.embedded },
+      target: { url: target.url, model: target.model, api: o.api, embedded: target.embedded, ...(target.backend ? { backend: target.backend } : {}) },
       summary,
       status,
       ...(thresholdOutcome ? { thresholds: thresholdOutcome } : {}),

@@ -1,4 +1,5 @@
 import { startEngineProcess, type EngineProcessOptions } from '../engine/engine-process.js';
+import { resolveBackend, type EngineBackend } from '../engine/backend.js';
 import type { Workload } from '../workload/spec.js';
 import type { RunLimits } from '../load/types.js';
 import { contextForWorkload } from './engine-context.js';
@@ -12,6 +13,8 @@ export interface ResolvedTarget {
   embeddedModel?: string;
   /** The embedded engine's context per sequence (tokens), if embedded. */
   contextSize?: number;
+  /** What runs the embedded engine, if embedded. */
+  backend?: EngineBackend;
   close(): Promise<void>;
 }
 
@@ -40,13 +43,18 @@ export async function resolveTarget(
       });
     }
   }
-  const detail = `${engine.modelPath ?? `preset ${engine.preset}`}${contextSize !== undefined ? `, context ${contextSize} tokens per sequence${sized}` : ''}`;
+  const { backend } = resolveBackend(engine.backend ?? 'auto');
+  const detail = `${engine.modelPath ?? `preset ${engine.preset}`} on ${backend}${contextSize !== undefined ? `, context ${contextSize} tokens per sequence${sized}` : ''}`;
   emit({ type: 'phase', phase: 'starting-engine', detail });
-  const server = await startEngineProcess({ ...engine, ...(contextSize !== undefined ? { contextSize } : {}) });
+  if (backend === 'node-llama-cpp' && (engine.backend ?? 'auto') === 'auto') {
+    emit({ type: 'info', message: 'the embedded engine runs on node-llama-cpp (about half the speed of llama.cpp\'s own server); `inferscope build-engine` builds llama-server once for full speed' });
+  }
+  const server = await startEngineProcess({ ...engine, backend, ...(contextSize !== undefined ? { contextSize } : {}) });
   return {
     baseUrl: server.url,
     embedded: true,
     embeddedModel: server.modelId,
+    backend: server.backend,
     ...(contextSize !== undefined ? { contextSize } : {}),
     close: () => server.close(),
   };

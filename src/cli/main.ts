@@ -3,6 +3,7 @@ import { EXIT, exitFor } from './exit-codes.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerBench } from './commands/bench.js';
 import { registerServe } from './commands/serve.js';
+import { registerBuildEngine } from './commands/build-engine.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSweep(program, setExit);
   registerPareto(program);
   registerServe(program);
+  registerBuildEngine(program, setExit);
   registerRuns(program);
   registerReport(program, setExit);
   registerCompare(program, setExit);

@@ -23,6 +23,10 @@ export const DEFAULTS = {
   engine: {
     preset: 'tiny',
     parallel: 4,
+    /** llama-server when built, else node-llama-cpp (see engine/backend.ts). */
+    backend: 'auto' as const,
+    /** llama.cpp threads: 1 is the fastest for the small generated models on a shared machine. */
+    threads: 1,
     /** Context per sequence sized from the workload (no --ctx-size): at least min, at most max tokens. */
     autoContext: { min: 2048, max: 32_768 },
   },

@@ -1,15 +1,24 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { stopChild } from './stop-child.js';
 import { fileURLToPath } from 'node:url';
 import type { EmbeddedServerOptions } from './server.js';
+import { resolveBackend, type EngineBackend, type EngineBackendChoice } from './backend.js';
+import { startLlamaServerProcess } from './llama-server/launch.js';
+import { servedModel } from './model-cache.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 export interface EngineProcess {
   url: string;
   modelId: string;
+  backend: EngineBackend;
   close(): Promise<void>;
 }
 
 /** What the engine process is started with: the server's options, less what the process decides itself. */
-export type EngineProcessOptions = Omit<EmbeddedServerOptions, 'logger' | 'host' | 'port'>;
+export type EngineProcessOptions = Omit<EmbeddedServerOptions, 'logger' | 'host' | 'port'> & {
+  /** Default auto: llama-server when built, else node-llama-cpp. */
+  backend?: EngineBackendChoice;
+};
 
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -21,7 +30,26 @@ const STOP_TIMEOUT_MS = 10_000;
  *
  * @example const engine = await startEngineProcess({ preset: 'tiny', parallel: 4 }); ...; await engine.close();
  */
-export function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
+export async function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
+  const { backend: choice = 'auto', ...rest } = options;
+  const resolved = resolveBackend(choice);
+  if (resolved.backend === 'llama-server') {
+    const model = await servedModel(rest);
+    const server = await startLlamaServerProcess({
+      binary: resolved.binary!,
+      ...model,
+      parallel: rest.parallel ?? DEFAULTS.engine.parallel,
+      contextSize: rest.contextSize ?? DEFAULTS.engine.autoContext.min,
+      threads: rest.threads ?? DEFAULTS.engine.threads,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    return { url: server.url, modelId: server.modelId, backend: 'llama-server', close: server.close };
+  }
+  return forkInProcessEngine(rest);
+}
+
+function forkInProcessEngine(options: Omit<EngineProcessOptions, 'backend'>): Promise<EngineProcess> {
   const entry = new URL('./engine-child' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url);
   // Running from the TypeScript sources (tests, a checkout): the child needs the same loader.
   const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
@@ -45,19 +73,7 @@ export function startEngineProcess(options: EngineProcessOptions): Promise<Engin
       if (m?.type !== 'ready' || !m.url || !m.modelId) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ url: m.url, modelId: m.modelId, close: () => stopChild(child) });
+      resolve({ url: m.url, modelId: m.modelId, backend: 'node-llama-cpp', close: () => stopChild(child, STOP_TIMEOUT_MS) });
     });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise<void>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      done();
-    });
-    child.kill('SIGTERM');
   });
 }

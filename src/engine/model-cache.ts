@@ -1,5 +1,5 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import envPaths from 'env-paths';
 import { writeLlamaGguf } from './gguf/llama-model.js';
 import { PRESETS, parsePresetName } from './gguf/presets.js';
@@ -53,4 +53,11 @@ export async function ensureModel(preset: string, options: EnsureModelOptions = 
     throw new Error(`could not generate model '${name}' in ${dir}`, { cause: err });
   }
   return path;
+}
+
+/** The model file to serve and the name to serve it under: a given GGUF (named after its file) or a preset's. */
+export async function servedModel(opts: { modelPath?: string; preset?: string; cacheDir?: string }): Promise<{ modelPath: string; modelId: string }> {
+  if (opts.modelPath) return { modelPath: opts.modelPath, modelId: basename(opts.modelPath).replace(/\.gguf$/i, '') };
+  const preset = opts.preset ?? 'tiny';
+  return { modelPath: await ensureModel(preset, opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), modelId: presetModelId(preset) };
 }

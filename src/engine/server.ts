@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename } from 'node:path';
 import { OpenAiHttpError, badRequest } from './http-errors.js';
 import { LlamaEngine } from './llama-engine.js';
-import { ensureModel, presetModelId } from './model-cache.js';
+import { servedModel } from './model-cache.js';
 import { handleChat, handleCompletion, modelList, tokenizeRoute } from './openai-routes.js';
 
 export interface EmbeddedServerOptions {
@@ -72,9 +71,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const parallel = opts.parallel ?? 4;
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a positive integer, got ${parallel}`);
-  const preset = opts.preset ?? 'tiny';
-  const modelPath = opts.modelPath ?? (await ensureModel(preset, opts.cacheDir ? { cacheDir: opts.cacheDir } : {}));
-  const modelId = opts.modelPath ? basename(opts.modelPath).replace(/\.gguf$/i, '') : presetModelId(preset);
+  const { modelPath, modelId } = await servedModel(opts);
   const engine = await LlamaEngine.load({
     modelPath,
     modelId,

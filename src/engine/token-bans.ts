@@ -4,24 +4,28 @@ import type { LlamaModel, Token, TokenBias } from 'node-llama-cpp';
 const isTextByte = (b: number): boolean => b === 0x09 || b === 0x0a || (b >= 0x20 && b < 0x7f);
 
 /**
- * Tokens never sampled. For the generated random-weight models (general.name "inferscope-*"), raw bytes are
- * picked as often as words; banning non-text bytes and <unk>/<s> keeps every token valid UTF-8 on its own,
- * so each streamed chunk is one readable token. Real models are left alone apart from BOS.
+ * Tokens never sampled besides BOS. For the generated random-weight models (general.name "inferscope-*"), raw
+ * bytes are picked as often as words; banning non-text bytes and <unk> keeps every token valid UTF-8 on its own,
+ * so each streamed chunk is one readable token. Real models are left alone. Takes GGUF metadata, so the
+ * in-process engine and llama-server (as --logit-bias) ban the same ids.
  */
-export function bannedTokens(model: LlamaModel): Token[] {
-  const banned: Token[] = [];
-  if (model.tokens.bos !== null) banned.push(model.tokens.bos);
-  const meta = model.fileInfo.metadata as { general?: { name?: unknown }; tokenizer?: { ggml?: { tokens?: unknown } } };
+export function bannedTokenIds(metadata: unknown): number[] {
+  const meta = metadata as { general?: { name?: unknown }; tokenizer?: { ggml?: { tokens?: unknown } } };
   const pieces = meta.tokenizer?.ggml?.tokens;
-  if (typeof meta.general?.name !== 'string' || !meta.general.name.startsWith('inferscope-') || !Array.isArray(pieces)) {
-    return banned;
-  }
+  if (typeof meta.general?.name !== 'string' || !meta.general.name.startsWith('inferscope-') || !Array.isArray(pieces)) return [];
+  const banned: number[] = [];
   pieces.forEach((piece: unknown, id) => {
-    if (piece === '<unk>') banned.push(id as Token);
+    if (piece === '<unk>') banned.push(id);
     const byte = typeof piece === 'string' ? /^<0x([0-9A-F]{2})>$/.exec(piece) : null;
-    if (byte && !isTextByte(parseInt(byte[1]!, 16))) banned.push(id as Token);
+    if (byte && !isTextByte(parseInt(byte[1]!, 16))) banned.push(id);
   });
   return banned;
+}
+
+/** Tokens the in-process engine never samples: BOS and bannedTokenIds. */
+export function bannedTokens(model: LlamaModel): Token[] {
+  const banned = bannedTokenIds(model.fileInfo.metadata) as Token[];
+  return model.tokens.bos !== null ? [model.tokens.bos, ...banned] : banned;
 }
 
 /**

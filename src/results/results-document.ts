@@ -20,6 +20,8 @@ export interface ResultsTarget {
   api: ApiKind;
   /** True when the target was the embedded engine. */
   embedded?: boolean;
+  /** What ran the embedded engine: llama-server (llama.cpp's own) or node-llama-cpp (in-process bindings). */
+  backend?: 'llama-server' | 'node-llama-cpp';
 }
 
 export interface ResultsDocument {

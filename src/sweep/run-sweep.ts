@@ -141,7 +141,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       ended_at: status === 'running' ? null : new Date().toISOString(),
       axis,
       repeat,
-      target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded },
+      target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded, ...(session.target.backend ? { backend: session.target.backend } : {}) },
       steps,
       ...(capacity ? { capacity: capacityField(capacity, steps) } : {}),
       ...(saturatedAt !== null ? { saturated_at: saturatedAt } : {}),

@@ -1,3 +1,4 @@
+import { ENGINE_BACKENDS, type EngineBackendChoice } from '../../engine/backend.js';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import type { BenchmarkOptions } from '../../benchmark/options.js';
@@ -57,6 +58,7 @@ export interface BenchFlags {
   priceOutput?: number;
   json?: boolean;
   html?: string;
+  engineBackend: EngineBackendChoice;
   csv?: string;
   saveText?: boolean;
   reusePrompts?: boolean;
@@ -127,6 +129,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--engine-model <path.gguf>', 'embedded engine: serve this GGUF model instead of a generated one')
     .option('--parallel <n>', `embedded engine: requests decoded together (default ${DEFAULTS.engine.parallel})`, positiveInt('--parallel'))
     .option('--ctx-size <tokens>', 'embedded engine: context per sequence, prompt + output (default: sized from the workload)', positiveInt('--ctx-size'))
+    .option('--engine-backend <name>', 'embedded engine: auto | llama-server | node-llama-cpp (auto: llama-server once `inferscope build-engine` has built it)', oneOf('--engine-backend', ENGINE_BACKENDS), DEFAULTS.engine.backend)
     .option('--no-color', 'plain summary without colors')
     .action(async (flags: BenchFlags) => {
       const { runBenchCommand } = await import('./bench-action.js');
@@ -169,6 +172,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
       ...(f.parallel !== undefined ? { parallel: f.parallel } : {}),
       ...(f.engineModel ? { modelPath: f.engineModel } : {}),
       ...(f.ctxSize !== undefined ? { contextSize: f.ctxSize } : {}),
+      backend: f.engineBackend,
     },
     // Unset timeouts take the defaults of the options schema.
     timeouts: {

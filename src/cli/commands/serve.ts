@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { oneOf, portNumber, positiveInt } from '../parse-flags.js';
 import { PRESET_NAMES } from '../../engine/gguf/presets.js';
 import { DEFAULTS } from '../../config/defaults.js';
+import { ENGINE_BACKENDS, type EngineBackendChoice } from '../../engine/backend.js';
 
 export function registerServe(program: Command): void {
   program
@@ -13,7 +14,8 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to listen on', DEFAULTS.serve.host)
     .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), DEFAULTS.engine.parallel)
     .option('--ctx-size <tokens>', 'context per sequence, prompt + output', positiveInt('--ctx-size'), DEFAULTS.serve.contextSize)
-    .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number; ctxSize: number }) => {
+    .option('--engine-backend <name>', 'auto | llama-server | node-llama-cpp (auto: llama-server once `inferscope build-engine` has built it)', oneOf('--engine-backend', ENGINE_BACKENDS), DEFAULTS.engine.backend)
+    .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number; ctxSize: number; engineBackend: EngineBackendChoice }) => {
       const { serveCommand } = await import('../../engine/serve-command.js');
       await serveCommand({
         ...(flags.model ? { model: flags.model } : {}),
@@ -22,6 +24,7 @@ export function registerServe(program: Command): void {
         host: flags.host,
         parallel: flags.parallel,
         contextSize: flags.ctxSize,
+        backend: flags.engineBackend,
       });
     });
 }

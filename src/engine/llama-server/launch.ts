@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from '../stop-child.js';
+import { bannedTokenIds } from '../token-bans.js';
+
+export interface LlamaServerOptions {
+  binary: string;
+  modelPath: string;
+  /** Name the server answers to (--alias), as the in-process engine names its model. */
+  modelId: string;
+  /** Slots: requests decoded together. */
+  parallel: number;
+  /** Tokens per slot (prompt + completion). */
+  contextSize: number;
+  threads: number;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Lines of the server's log (stderr). */
+  logger?: (line: string) => void;
+  extraArgs?: readonly string[];
+}
+
+export interface LlamaServerProcess {
+  /** Base URL including /v1. */
+  url: string;
+  modelId: string;
+  process: ChildProcess;
+  close(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts llama-server with `--metrics`, the in-process engine's shape (threads, slots, context per slot) and its
+ * token bans, and resolves once /health answers 200. The child is killed if this process exits.
+ */
+export async function startLlamaServerProcess(opts: LlamaServerOptions): Promise<LlamaServerProcess> {
+  // Imported lazily: loading node-llama-cpp takes a second or more, which runs against a URL never need.
+  const { readGgufFileInfo } = await import('node-llama-cpp');
+  const info = await readGgufFileInfo(opts.modelPath, { readTensorInfo: false });
+  const args = [
+    '--model', opts.modelPath,
+    '--alias', opts.modelId,
+    '--host', opts.host,
+    '--port', String(opts.port),
+    '--metrics',
+    '--threads', String(opts.threads),
+    '--parallel', String(opts.parallel),
+    '--ctx-size', String(opts.contextSize * opts.parallel),
+    // The generated models' random weights pick raw byte tokens as often as words; llama-server's chat parser
+    // rejects the invalid UTF-8 they make. The in-process engine bans the same tokens.
+    ...bannedTokenIds(info.metadata).flatMap((id) => ['--logit-bias', `${id}-inf`]),
+    ...(opts.extraArgs ?? []),
+  ];
+  const child = spawn(opts.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  let tail = '';
+  let pending = '';
+  let listening: ((url: string) => void) | undefined;
+  const address = new Promise<string>((resolve) => (listening = resolve));
+  child.stderr!.setEncoding('latin1').on('data', (d: string) => {
+    tail = (tail + d).slice(-4000);
+    pending += d;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      opts.logger?.(line);
+      const m = /listening on (http:\/\/\S+?)\/?\s*$/.exec(line);
+      if (m) listening?.(m[1]!);
+    }
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`llama-server exited (${signal ?? `code ${code}`}) while starting:\n${tail.trim()}`))),
+  );
+  exited.catch(() => undefined);
+  const stop = (): Promise<void> => stopChild(child, STOP_TIMEOUT_MS);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`llama-server did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${tail.trim()}`)), START_TIMEOUT_MS);
+  });
+  const gaveUp = { value: false };
+  try {
+    const base = await Promise.race([address, exited, timeout]);
+    await Promise.race([waitHealthy(base, gaveUp), exited, timeout]);
+    return { url: `${base}/v1`, modelId: opts.modelId, process: child, close: stop };
+  } catch (err) {
+    gaveUp.value = true;
+    await stop();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /health answers 503 while the model loads, 200 when it serves. */
+async function waitHealthy(base: string, gaveUp: { value: boolean }): Promise<void> {
+  while (!gaveUp.value) {
+    try {
+      const res = await fetch(`${base}/health`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not accepting yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
