@@ -75,3 +75,16 @@ test('build-engine --path prints the built binary, and exits 1 with the command 
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /inferscope build-engine/);
 });
+
+test('--prefix-tokens/--prefix-groups: llama-server serves the shared prefixes from its prompt cache', async () => {
+  const common = ['--input-tokens', '300', '--output-tokens', '8', '--requests', '24', '--concurrency', '2', '--parallel', '2'];
+  const cachedShare = (doc: { server: { tokens: { prompt: number; prompt_cached: number | null } } }): number => (doc.server.tokens.prompt_cached ?? 0) / doc.server.tokens.prompt;
+  const plain = await bench('no prefix', common);
+  const shared = await bench('prefix', [...common, '--prefix-tokens', '200', '--prefix-groups', '2']);
+  assert.equal(shared.doc.summary.requests.failed, 0);
+  // Two thirds of every prompt is one of two prefixes: most of it comes from the cache once both were seen.
+  assert.ok(cachedShare(shared.doc) > cachedShare(plain.doc) + 0.3, `cached share ${cachedShare(plain.doc).toFixed(2)} -> ${cachedShare(shared.doc).toFixed(2)}`);
+  const bad = await runCli(['bench', '--prefix-tokens', '400', '--input-tokens', '300', '--no-db']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--prefix-tokens 400 leaves no room/);
+});

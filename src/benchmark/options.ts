@@ -24,6 +24,10 @@ export const benchmarkOptionsSchema = z
 
     inputTokens: z.string().default(DEFAULTS.inputTokens),
     outputTokens: z.string().default(DEFAULTS.outputTokens),
+    /** Synthetic prompts open with one of `prefixGroups` shared prefixes of this many tokens (prefix-cache studies). */
+    prefixTokens: z.number().int().positive().optional(),
+    /** Distinct shared prefixes (default 1 with prefixTokens). */
+    prefixGroups: z.number().int().positive().max(100_000).optional(),
     /** Ask the server for exactly the output length (ignore_eos/min_tokens where accepted). */
     exactOutput: z.boolean().default(true),
     /**

@@ -12,7 +12,13 @@ export interface BenchmarkConfig {
   profile: LoadProfile;
   limits: RunLimits;
   workload:
-    | { kind: 'synthetic'; input: LengthDistribution; output: LengthDistribution | null }
+    | {
+        kind: 'synthetic';
+        input: LengthDistribution;
+        output: LengthDistribution | null;
+        /** Shared-prefix groups (--prefix-tokens, --prefix-groups), or null. */
+        prefix: { tokens: number; groups: number } | null;
+      }
     | { kind: 'dataset'; path: string };
   slo: Slo | null;
   thresholds: Threshold[];
@@ -39,14 +45,29 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
     options.requests ?? (options.durationS === undefined ? (options.url ? DEFAULTS.requests.remote : DEFAULTS.requests.embedded) : null);
   const limits: RunLimits = { requests, durationS: options.durationS ?? null, warmup: options.warmup };
 
-  const workload: BenchmarkConfig['workload'] = options.dataset
-    ? { kind: 'dataset', path: options.dataset }
-    : {
-        kind: 'synthetic',
-        input: parseLengthSpec(options.inputTokens, '--input-tokens'),
-        output: options.outputTokens === 'none' ? null : parseLengthSpec(options.outputTokens, '--output-tokens'),
-      };
+  const workload: BenchmarkConfig['workload'] = options.dataset ? datasetWorkload(options) : syntheticWorkload(options);
   const slo = options.slo ? parseSlo(options.slo) : null;
   const thresholds = options.thresholds.map((t) => parseThreshold(t));
   return { options, profile, limits, workload, slo, thresholds };
+}
+
+function datasetWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
+  if (options.prefixTokens !== undefined || options.prefixGroups !== undefined) {
+    throw new ConfigError('prefixTokens', '--prefix-tokens and --prefix-groups shape synthetic prompts; a --dataset brings its own');
+  }
+  return { kind: 'dataset', path: options.dataset! };
+}
+
+function syntheticWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
+  const input = parseLengthSpec(options.inputTokens, '--input-tokens');
+  const output = options.outputTokens === 'none' ? null : parseLengthSpec(options.outputTokens, '--output-tokens');
+  if (options.prefixTokens === undefined) {
+    if (options.prefixGroups !== undefined) throw new ConfigError('prefixGroups', '--prefix-groups needs --prefix-tokens (the length of each shared prefix)');
+    return { kind: 'synthetic', input, output, prefix: null };
+  }
+  // The prompt needs room after its prefix for its own text (the opening line and at least a few tokens).
+  if (options.prefixTokens > input.min - 8) {
+    throw new ConfigError('prefixTokens', `--prefix-tokens ${options.prefixTokens} leaves no room in the shortest prompt (--input-tokens ${input.text}: ${input.min} tokens); keep it at most ${Math.max(0, input.min - 8)}`);
+  }
+  return { kind: 'synthetic', input, output, prefix: { tokens: options.prefixTokens, groups: options.prefixGroups ?? 1 } };
 }

@@ -197,6 +197,7 @@ async function buildWorkload(
         outputTokens: w.output,
         seed: o.seed,
         exactOutput: o.exactOutput,
+        ...(w.prefix ? { prefixGroups: w.prefix } : {}),
         ...(nonce ? { nonce } : {}),
         ...(scale !== undefined ? { inputScale: scale, inputOffset: offset } : {}),
       });

@@ -94,3 +94,24 @@ test('10,000 specs of 1,000 tokens are generated quickly', () => {
   // Typically well under 200 ms; the bound leaves room for a busy machine.
   assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
 });
+
+test('shared-prefix groups: every prompt opens with its group prefix, groups differ, lengths stay exact', () => {
+  const w = createSyntheticWorkload({ inputTokens: fixedLength(300), outputTokens: null, seed: 3, exactOutput: false, prefixGroups: { tokens: 200, groups: 3 }, nonce: '123456' });
+  const plain = createSyntheticWorkload({ inputTokens: fixedLength(300), outputTokens: null, seed: 3, exactOutput: false, nonce: '123456' });
+  const prefixes = new Map<string, number>();
+  for (let i = 0; i < 60; i++) {
+    const { prompt, input_tokens } = w.spec(i);
+    assert.equal(countTokens(prompt!), 300);
+    assert.equal(input_tokens, 300);
+    assert.ok(prompt!.startsWith('Run 123456:\nContext '), prompt!.slice(0, 40));
+    const prefix = prompt!.slice(0, prompt!.indexOf('\nExcerpt ') + 1);
+    // The shared part is the nonce line plus about 200 tokens of group prefix.
+    const tokens = countTokens(prefix);
+    assert.ok(tokens >= 200 && tokens <= 210, `prefix of ${tokens} tokens`);
+    prefixes.set(prefix, (prefixes.get(prefix) ?? 0) + 1);
+    // Other choices of the seed (the index's own text) are those of the same workload without groups.
+    assert.ok(prompt!.includes(plain.spec(i).prompt!.split('\n')[1]!.split(' (')[0]!));
+  }
+  assert.equal(prefixes.size, 3);
+  for (const n of prefixes.values()) assert.ok(n >= 10, `group sizes ${[...prefixes.values()]}`);
+});

@@ -27,6 +27,11 @@ export interface SyntheticWorkloadOptions {
   /** Text shared by every prompt (e.g. a system-style preamble), to exercise prefix caching. */
   prefix?: string;
   /**
+   * Shared-prefix groups for prefix-cache studies: each prompt opens with its group's prefix of `tokens` target
+   * tokens (corpus text, different per group, fixed by the seed); a prompt's group is drawn uniformly per index.
+   */
+  prefixGroups?: { tokens: number; groups: number };
+  /**
    * Six digits that open every prompt (`Run 123456:`), so no prompt cache can match a previous run's prompts;
    * the line always takes the same number of tokens, so lengths stay those of the seed. See `runNonce`.
    */
@@ -55,14 +60,16 @@ export function runNonce(): string {
 export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Workload {
   const corpus = corpusIndex();
   // A trailing newline keeps the prefix's last token from merging with the line that follows it.
-  const prefix = options.prefix ? (options.prefix.endsWith('\n') ? options.prefix : `${options.prefix}\n`) : '';
+  const fixedPrefix = options.prefix ? (options.prefix.endsWith('\n') ? options.prefix : `${options.prefix}\n`) : '';
   if (options.nonce !== undefined && !/^\d{6}$/.test(options.nonce)) throw new RangeError(`nonce must be six digits, got ${options.nonce}`);
   const nonceLine = options.nonce ? `Run ${options.nonce}:\n` : '';
   const nonceTokens = countTokens(nonceLine);
-  const prefixTokens = countTokens(prefix);
+  const groupPrefixes = options.prefixGroups ? buildGroupPrefixes(corpus, options.prefixGroups, options.seed >>> 0, options.inputScale) : null;
+  const fixedPrefixTokens = countTokens(fixedPrefix);
   const seed = options.seed >>> 0;
   const out = options.outputTokens;
-  const name = `synthetic(in=${options.inputTokens.text}, out=${out ? out.text : 'server'})`;
+  const shared = options.prefixGroups ? `, prefix=${options.prefixGroups.tokens}x${options.prefixGroups.groups}` : '';
+  const name = `synthetic(in=${options.inputTokens.text}, out=${out ? out.text : 'server'}${shared})`;
 
   return {
     name,
@@ -75,6 +82,10 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
       const maxTokens = out ? out.sample(rng) : null;
       const tag = Math.floor(rng.next() * 36 ** 4).toString(36).padStart(4, '0');
       const offset = rng.int(0, corpus.size - 1);
+      // Its own stream, so turning groups on leaves every other choice of the seed as it was.
+      const group = groupPrefixes ? groupPrefixes[forkRng(seed, `prefix-group:${index}`).int(0, groupPrefixes.length - 1)]! : null;
+      const prefix = group ? group.text + fixedPrefix : fixedPrefix;
+      const prefixTokens = (group ? group.tokens : 0) + fixedPrefixTokens;
 
       // The nonce line goes first (it must differ from the first token on), when the prompt has room for it.
       const lead = nonceTokens > 0 && target - prefixTokens - nonceTokens >= 1 ? nonceLine : '';
@@ -110,4 +121,24 @@ function corpusSlice(corpus: CorpusIndex, offset: number, length: number): strin
   }
   // Unreachable for prose (most tokens start a word); fall back to a plain slice.
   return sliceCorpus(corpus, offset, length);
+}
+
+/**
+ * One prefix per group: a `Context <g>:` line (so groups differ from their first token) and corpus text from a
+ * seeded offset, ending in a newline, `tokens` target tokens long (scaled to client tokens when calibrated).
+ */
+function buildGroupPrefixes(
+  corpus: CorpusIndex,
+  spec: { tokens: number; groups: number },
+  seed: number,
+  inputScale: number | undefined,
+): Array<{ text: string; tokens: number }> {
+  const wanted = Math.max(1, Math.round(spec.tokens * (inputScale ?? 1)));
+  return Array.from({ length: spec.groups }, (_, g) => {
+    const head = `Context ${g + 1}:\n`;
+    const room = wanted - countTokens(head) - 1;
+    const body = room > 0 ? corpusSlice(corpus, forkRng(seed, `prefix:${g}`).int(0, corpus.size - 1), room) : '';
+    const text = `${head}${body}\n`;
+    return { text, tokens: countTokens(text) };
+  });
 }

@@ -27,6 +27,8 @@ export interface BenchFlags {
   header?: Record<string, string>;
   inputTokens: string;
   outputTokens: string;
+  prefixTokens?: number;
+  prefixGroups?: number;
   exactOutput: boolean;
   probe: boolean;
   calibrate: boolean;
@@ -85,6 +87,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--header <K:V>', 'extra request header (repeatable)', collectHeader)
     .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', DEFAULTS.inputTokens)
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
+    .option('--prefix-tokens <n>', 'prefix-cache studies: every prompt opens with a shared prefix of N tokens (within --input-tokens)', positiveInt('--prefix-tokens'))
+    .option('--prefix-groups <g>', 'with --prefix-tokens: G different prefixes, one drawn per request (default 1)', positiveInt('--prefix-groups'))
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
     .option('--reuse-prompts', 'send the seed\'s prompts as they are: no per-run nonce, so prompt caches can hit across runs')
     .option('--no-calibrate', "size prompts in client tokens even when the server has /tokenize (default: on the server's tokenizer)")
@@ -154,6 +158,8 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     api: f.api,
     inputTokens: f.inputTokens,
     outputTokens: f.outputTokens,
+    ...(f.prefixTokens !== undefined ? { prefixTokens: f.prefixTokens } : {}),
+    ...(f.prefixGroups !== undefined ? { prefixGroups: f.prefixGroups } : {}),
     exactOutput: f.exactOutput,
     probe: f.probe,
     calibrate: f.calibrate,
