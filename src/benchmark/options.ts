@@ -40,6 +40,10 @@ export const benchmarkOptionsSchema = z
     /** Size synthetic prompts on the server's tokenizer when it has a /tokenize endpoint. */
     calibrate: z.boolean().default(true),
     dataset: z.string().optional(),
+    /** Replay this trace (Azure LLM inference CSV or Mooncake JSONL): its send times and lengths. */
+    trace: z.string().optional(),
+    /** Multiplies the trace's clock: 0.5 replays twice as fast, 2 half as fast. */
+    timeScale: z.number().positive().finite().default(1),
     datasetFormat: z.enum(['jsonl', 'sharegpt']).optional(),
     skipBadLines: z.boolean().default(false),
 

@@ -5,6 +5,7 @@ import { parseThreshold, type Threshold } from '../config/threshold.js';
 import type { LoadProfile, RunLimits } from '../load/types.js';
 import { parseLengthSpec, type LengthDistribution } from '../workload/length-spec.js';
 import { validateOptions, type BenchmarkOptions, type ValidatedOptions } from './options.js';
+import { loadTrace, type Trace } from '../workload/trace.js';
 
 /** Everything a run needs, parsed and checked before any network traffic. */
 export interface BenchmarkConfig {
@@ -19,7 +20,8 @@ export interface BenchmarkConfig {
         /** Shared-prefix groups (--prefix-tokens, --prefix-groups), or null. */
         prefix: { tokens: number; groups: number } | null;
       }
-    | { kind: 'dataset'; path: string };
+    | { kind: 'dataset'; path: string }
+    | { kind: 'trace'; trace: Trace };
   slo: Slo | null;
   thresholds: Threshold[];
 }
@@ -27,6 +29,7 @@ export interface BenchmarkConfig {
 
 export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig {
   const options = validateOptions(input);
+  if (options.trace !== undefined) return traceConfig(options);
   const profile: LoadProfile =
     options.rate !== undefined
       ? {
@@ -70,4 +73,24 @@ function syntheticWorkload(options: ValidatedOptions): BenchmarkConfig['workload
     throw new ConfigError('prefixTokens', `--prefix-tokens ${options.prefixTokens} leaves no room in the shortest prompt (--input-tokens ${input.text}: ${input.min} tokens); keep it at most ${Math.max(0, input.min - 8)}`);
   }
   return { kind: 'synthetic', input, output, prefix: { tokens: options.prefixTokens, groups: options.prefixGroups ?? 1 } };
+}
+
+/**
+ * A replayed trace sets the load (its send times, scaled by --time-scale) and the workload (its lengths); options
+ * that would set either are refused. No warm-up: the trace's first requests are part of what it replays.
+ */
+function traceConfig(options: ValidatedOptions): BenchmarkConfig {
+  for (const [field, flag] of [['rate', '--rate'], ['concurrency', '--concurrency'], ['dataset', '--dataset'], ['prefixTokens', '--prefix-tokens'], ['rampUpS', '--ramp-up']] as const) {
+    const v = options[field];
+    if (v !== undefined && v !== 0) throw new ConfigError(field, `--trace sets the arrival times and lengths; ${flag} does not apply (--max-concurrency caps requests in flight)`);
+  }
+  const trace = loadTrace(options.trace!);
+  const traceMs = trace.entries.map((e) => e.timeMs * options.timeScale);
+  const spanS = traceMs[traceMs.length - 1]! / 1000;
+  const rate = traceMs.length > 1 && spanS > 0 ? (traceMs.length - 1) / spanS : traceMs.length;
+  const profile: LoadProfile = { kind: 'rate', rate, arrival: 'trace', burstiness: 1, maxConcurrency: options.maxConcurrency ?? null, rampUpS: 0, traceMs };
+  const requests = Math.min(options.requests ?? trace.entries.length, trace.entries.length);
+  const limits: RunLimits = { requests, durationS: options.durationS ?? null, warmup: 0 };
+  const slo = options.slo ? parseSlo(options.slo) : null;
+  return { options, profile, limits, workload: { kind: 'trace', trace }, slo, thresholds: options.thresholds.map((t) => parseThreshold(t)) };
 }

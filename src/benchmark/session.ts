@@ -7,6 +7,7 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
+import { createTraceWorkload } from '../workload/trace-workload.js';
 import { calibrateWorkload, type Calibration } from '../workload/calibrate.js';
 import { findServerTokenizer } from '../client/server-tokenizer.js';
 import { loadDataset } from '../workload/dataset.js';
@@ -170,7 +171,7 @@ async function probeOptionalFields(config: BenchmarkConfig, clientConfig: Client
   const onNote = (message: string): void => emit({ type: 'warning', message });
   const support = o.probe && !embedded ? await probeExactOutputSupport(clientConfig, { onNote }) : { ignore_eos: true, min_tokens: true, include_usage: true };
   clientConfig.includeUsage = support.include_usage;
-  if (config.workload.kind === 'synthetic' && config.workload.output && o.exactOutput) {
+  if ((config.workload.kind === 'trace' || (config.workload.kind === 'synthetic' && config.workload.output)) && o.exactOutput) {
     clientConfig.exactOutputFields = { ignore_eos: support.ignore_eos, min_tokens: support.min_tokens };
     if (!support.ignore_eos && !support.min_tokens && o.probe) {
       emit({ type: 'warning', message: 'the server accepts neither ignore_eos nor min_tokens: output lengths may fall short of --output-tokens' });
@@ -201,6 +202,13 @@ async function buildWorkload(
         ...(nonce ? { nonce } : {}),
         ...(scale !== undefined ? { inputScale: scale, inputOffset: offset } : {}),
       });
+    return { workload: rescale(undefined, 0), rescale };
+  }
+  if (w.kind === 'trace') {
+    if (w.trace.zeroOutputs > 0) emit({ type: 'warning', message: `${w.trace.zeroOutputs} trace entries have 0 output tokens; they are sent with max_tokens 1` });
+    const name = `trace(${w.trace.path}, ${w.trace.entries.length} requests${o.timeScale !== 1 ? `, time x${o.timeScale}` : ''})`;
+    const rescale = (scale: number | undefined, offset: number): Workload =>
+      createTraceWorkload({ entries: w.trace.entries, seed: o.seed, exactOutput: o.exactOutput, name, ...(nonce ? { nonce } : {}), ...(scale !== undefined ? { inputScale: scale, inputOffset: offset } : {}) });
     return { workload: rescale(undefined, 0), rescale };
   }
   const loaded = await loadDataset(w.path, {

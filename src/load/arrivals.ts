@@ -29,6 +29,12 @@ export function createArrivalSchedule(profile: RateProfile, seed: number): Gener
 }
 
 function* arrivalSequence(profile: RateProfile, seed: number): Generator<number, never, void> {
+  if (profile.arrival === 'trace') {
+    const times = profile.traceMs!;
+    for (const t of times) yield t;
+    // A trace ends; callers bound the count by its length, so this is never waited for.
+    for (;;) yield Infinity;
+  }
   const rampMs = profile.rampUpS * 1000;
   const meanGapMs = 1000 / profile.rate;
   const nextGap = gapSampler(profile, forkRng(seed, 'arrivals'));
@@ -81,8 +87,14 @@ export function validateRateProfile(profile: RateProfile): void {
   if (!Number.isFinite(profile.rate) || profile.rate <= 0) {
     throw new LoadConfigError('profile.rate', `rate must be a positive number of requests per second, got ${profile.rate}`);
   }
-  if (profile.arrival !== 'poisson' && profile.arrival !== 'constant' && profile.arrival !== 'gamma') {
-    throw new LoadConfigError('profile.arrival', `arrival must be one of poisson, constant, gamma; got ${String(profile.arrival)}`);
+  if (profile.arrival !== 'poisson' && profile.arrival !== 'constant' && profile.arrival !== 'gamma' && profile.arrival !== 'trace') {
+    throw new LoadConfigError('profile.arrival', `arrival must be one of poisson, constant, gamma, trace; got ${String(profile.arrival)}`);
+  }
+  if (profile.arrival === 'trace') {
+    const t = profile.traceMs;
+    if (!t || t.length === 0 || t.some((x, i) => !Number.isFinite(x) || x < 0 || (i > 0 && x < t[i - 1]!))) {
+      throw new LoadConfigError('profile.traceMs', 'a trace profile needs non-decreasing send times >= 0');
+    }
   }
   if (profile.arrival === 'gamma' && (!Number.isFinite(profile.burstiness) || profile.burstiness <= 0)) {
     throw new LoadConfigError('profile.burstiness', `burstiness (gamma shape) must be a positive number, got ${profile.burstiness}`);
@@ -107,5 +119,7 @@ function gapSampler(profile: RateProfile, rng: Rng): (() => number) | null {
       const shape = profile.burstiness;
       return () => rng.gamma(shape, 1 / (rate * shape)) * 1000;
     }
+    case 'trace':
+      return null;
   }
 }

@@ -1,6 +1,7 @@
 import type { RequestRecord } from '../measure/record.js';
 
-export type Arrival = 'poisson' | 'constant' | 'gamma';
+/** trace: the send times of a replayed trace (`traceMs`). */
+export type Arrival = 'poisson' | 'constant' | 'gamma' | 'trace';
 
 export type LoadProfile =
   | { kind: 'concurrency'; concurrency: number }
@@ -15,6 +16,8 @@ export type LoadProfile =
       maxConcurrency: number | null;
       /** Linear ramp of the rate from ~0 to `rate` over this many seconds. */
       rampUpS: number;
+      /** With arrival 'trace': send times in ms from the start, non-decreasing; `rate` is their mean rate. */
+      traceMs?: readonly number[];
     };
 
 /** One scheduled request: the global sequence index and when it should be sent (ms on the run clock). */

@@ -112,7 +112,7 @@ export function createSyntheticWorkload(options: SyntheticWorkloadOptions): Work
  * re-encodes to exactly `length` tokens. A slice begins with " word", which cannot merge with the
  * header line (or prefix newline) before it.
  */
-function corpusSlice(corpus: CorpusIndex, offset: number, length: number): string {
+export function corpusSlice(corpus: CorpusIndex, offset: number, length: number): string {
   for (let step = 0; step < corpus.size; step++) {
     const start = (offset + step) % corpus.size;
     if (corpus.startable[start] === 1 && corpus.boundary[(start + length) % corpus.size] === 1) {

@@ -34,6 +34,8 @@ export interface BenchFlags {
   calibrate: boolean;
   dataset?: string;
   datasetFormat?: 'jsonl' | 'sharegpt';
+  trace?: string;
+  timeScale?: number;
   skipBadLines?: boolean;
   concurrency?: number;
   rate?: number;
@@ -97,6 +99,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--dataset-format <fmt>', 'jsonl | sharegpt (default: by content)', oneOf('--dataset-format', ['jsonl', 'sharegpt'] as const))
     .option('--skip-bad-lines', 'skip malformed dataset lines (counted) instead of failing')
     .option('--concurrency <n>', `closed loop: keep N requests in flight (default ${DEFAULTS.concurrency})`, positiveInt('--concurrency'))
+    .option('--trace <file>', 'replay a trace: its send times and lengths (Azure LLM inference CSV, or Mooncake JSONL with hash_ids)')
+    .option('--time-scale <f>', 'with --trace: multiply its clock (0.5 = twice as fast)', positiveNumber('--time-scale'))
     .option('--rate <r>', 'open loop: requests per second', positiveNumber('--rate'))
     .option('--arrival <kind>', 'poisson | constant | gamma', oneOf('--arrival', ['poisson', 'constant', 'gamma'] as const), DEFAULTS.arrival)
     .option('--burstiness <b>', 'gamma shape (1 = Poisson, <1 burstier)', positiveNumber('--burstiness'))
@@ -195,6 +199,8 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('model', f.model);
   set('apiKey', apiKey || undefined);
   set('dataset', f.dataset);
+  set('trace', f.trace);
+  set('timeScale', f.timeScale);
   set('datasetFormat', f.datasetFormat);
   set('concurrency', f.concurrency);
   set('rate', f.rate);

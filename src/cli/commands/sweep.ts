@@ -42,6 +42,9 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--resume <sweep>', 'continue a stopped sweep (id in the store, or its --out directory): same loads, only the missing steps run');
   for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
   cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean; html?: string; resume?: string }) => {
+    if (flags.trace !== undefined) {
+      throw new ConfigError('--trace', 'a sweep varies the load and --trace replays a fixed one: use `inferscope bench --trace FILE` (with --time-scale to speed it up)');
+    }
     if (flags.concurrency !== undefined && flags.rate !== undefined) {
       throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
     }
