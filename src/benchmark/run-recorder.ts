@@ -7,6 +7,8 @@ import type { FinalRunStatus, RunStore, ServerSample } from '../store/types.js';
 export interface RunRecorder {
   readonly runId: string;
   add(record: RequestRecord): void;
+  /** Adds the answer scores of requests recorded earlier. */
+  addQuality(records: readonly RequestRecord[]): void;
   finish(status: FinalRunStatus, results: { summary: unknown }, samples: ServerSample[]): void;
   close(): void;
 }
@@ -45,6 +47,10 @@ export function openRunRecorder(store: RunStore, meta: RecorderMeta): RunRecorde
   return {
     runId: run.id,
     add: (record) => writer.add(record),
+    addQuality(records) {
+      writer.flush();
+      store.setRequestQuality(run.id, records.flatMap((r) => (r.quality && !r.warmup ? [{ index: r.index, quality: r.quality }] : [])));
+    },
     finish(status, results, samples) {
       writer.flush();
       if (samples.length > 0) store.appendServerSamples(run.id, samples);

@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../measure/record.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,8 @@ export interface StepOutputs {
   readonly runId: string;
   /** Subscribe this to the session's events for the step. */
   readonly listener: BenchmarkListener;
+  /** Answer scores, known only after the load: quality.jsonl beside requests.jsonl, and the stored requests. */
+  quality(records: readonly RequestRecord[]): void;
   finish(status: FinalRunStatus, results: ResultsDocument, scrapes: ScrapeRecord[]): void;
   close(): void;
 }
@@ -64,6 +67,15 @@ export function openStepOutputs(ctx: SessionContext, outDir: string | null, step
       if (event.type !== 'request') return;
       jsonl?.write(event.record);
       recorder?.add(event.record);
+    },
+    quality(records) {
+      const scored = records.filter((r) => r.quality && !r.warmup);
+      if (scored.length === 0) return;
+      if (outDir) {
+        const lines = scored.map((r) => JSON.stringify({ index: r.index, ...r.quality }));
+        writeFileSync(join(outDir, 'quality.jsonl'), `${lines.join('\n')}\n`);
+      }
+      recorder?.addQuality(scored);
     },
     finish(status, results, scrapes) {
       if (outDir) {

@@ -1,3 +1,4 @@
+import { scoreRecords } from '../measure/quality.js';
 import { createOpenAIClient } from '../client/index.js';
 import { evaluateThresholds } from '../config/threshold.js';
 import type { RequestRecord } from '../measure/record.js';
@@ -106,6 +107,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     });
     emit({ type: 'phase', phase: 'draining' });
     ctx.specBase = specBase + load.records.reduce((n, r) => Math.max(n, r.index + 1), 0);
+    if (scoreRecords(load.records.filter((r) => !r.warmup), (i) => ctx.workload.spec(specBase + i).references) > 0) outputs.quality(load.records);
     const summary = summarize(load.records, {
       ...(config.slo ? { slo: config.slo } : {}),
       sloTpotNaIsGood: o.sloTpotNaIsGood,

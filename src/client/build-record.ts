@@ -73,7 +73,8 @@ export function buildRecord(
   if (source !== null && altCount > 0) record.output_tokens_alt = alt;
   const n1 = firstChunkTokens(acc, output_tokens, text);
   if (n1) record.first_chunk_tokens = n1;
-  if (saveText) record.output_text = text;
+  // Scored answers keep their text: scoring runs after the run, off the timing path (see measure/quality.ts).
+  if (saveText || (spec.references && o.error === null)) record.output_text = text;
   return record;
 }
 

@@ -9,7 +9,7 @@ import { forkRng } from '../util/rng.js';
 import { blockBootstrapSums, percentileInterval, relativeDifferences } from './bootstrap.js';
 import { fairnessWarnings } from './fairness.js';
 import { LATENCY_FAMILIES, LATENCY_QUANTILES, LATENCY_STATS, METRICS, type MetricDef } from './metrics.js';
-import { newcombeDifference } from './proportions.js';
+import { newcombeDifference, zForConfidence } from './proportions.js';
 import {
   countGood,
   latencyPoint,
@@ -189,6 +189,28 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
     }
   }
 
+  // Answer quality, when either run was scored against references: exact match as a proportion, F1 and ROUGE-L
+  // as means (Welch's normal interval of the difference, in points of the 0-1 score x 100).
+  const bq = base.results.summary.quality;
+  const cq = candidate.results.summary.quality;
+  if (bq || cq) {
+    const em = (q: typeof bq): { x: number; n: number } | null => (q ? { x: Math.round(q.exact_match.mean * q.requests), n: q.requests } : null);
+    proportion(METRICS.find((m) => m.key === 'exact_match')!, em(bq), em(cq));
+    for (const key of ['f1', 'rouge_l'] as const) {
+      const def = METRICS.find((m) => m.key === key)!;
+      const b1 = bq?.[key];
+      const c1 = cq?.[key];
+      let ci: ConfidenceInterval | null = null;
+      if (bq && cq && b1 && c1 && bq.requests > 1 && cq.requests > 1) {
+        const d = c1.mean - b1.mean;
+        const se = Math.sqrt(b1.stddev ** 2 / bq.requests + c1.stddev ** 2 / cq.requests);
+        const z = zForConfidence(o.confidence);
+        ci = { low: (d - z * se) * 100, high: (d + z * se) * 100, scale: 'absolute_pp', method: 'welch' };
+      }
+      make(def, b1?.mean ?? null, c1?.mean ?? null, ci, [bq?.requests ?? 0, cq?.requests ?? 0]);
+    }
+  }
+
   function proportion(def: MetricDef, bc: { x: number; n: number } | null, cc: { x: number; n: number } | null): void {
     let ci: ConfidenceInterval | null = null;
     if (bc && cc && bc.n > 0 && cc.n > 0) {
@@ -225,7 +247,8 @@ export function methodSentences(confidence: number, resamples: number, minChange
     'ITL: the same as a cluster bootstrap: requests are resampled with all their gaps, since gaps within a request are correlated.',
     `p90 and p99 get an interval only with >= ${MIN_TAIL_REQUESTS} requests beyond them in each run (p90: 100 requests, p99: 1,000).`,
     'Throughput: circular block bootstrap of completions and output tokens per time bucket (1 s, or window/20 under 20 s; blocks of ~n^(1/3) buckets).',
-    `Error rate and goodput attainment: Newcombe hybrid score (Wilson) ${level} interval of the difference in proportions, in percentage points.`,
+    `Error rate, goodput attainment and exact match: Newcombe hybrid score (Wilson) ${level} interval of the difference in proportions, in percentage points.`,
+    `Answer F1 and ROUGE-L (0-1 scores against dataset references): Welch's normal ${level} interval of the difference of means, in points x 100.`,
     `A change is called only when the interval excludes 0 and |change| exceeds the threshold (${minChangePct}%${custom ? `; ${custom}` : ''}), ` +
       "and a latency change only when it also exceeds the client's timing noise (event-loop delay of either run: a bound on its mean for mean " +
       'and p50, its p99 for p90 and p99; for TPOT divided by the decode steps).',

@@ -5,7 +5,7 @@
 
 export type LatencyFamily = 'ttft' | 'tpot' | 'itl' | 'e2e';
 export type LatencyStat = 'mean' | 'p50' | 'p90' | 'p99';
-export type MetricKind = 'latency' | 'throughput' | 'proportion';
+export type MetricKind = 'latency' | 'throughput' | 'proportion' | 'score';
 
 export interface MetricDef {
   /** Stable key, e.g. "ttft_p99", "output_tokens_per_s", "error_rate". */
@@ -15,7 +15,7 @@ export interface MetricDef {
   /** Selector groups the key belongs to besides itself, e.g. ["ttft", "latency"]. */
   groups: readonly string[];
   kind: MetricKind;
-  unit: 'ms' | 'req/s' | 'tok/s' | '%';
+  unit: 'ms' | 'req/s' | 'tok/s' | '%' | 'score';
   better: 'lower' | 'higher';
 }
 
@@ -58,6 +58,10 @@ export const METRICS: readonly MetricDef[] = [
     unit: '%',
     better: 'higher',
   },
+  // Answer quality against dataset references (only when a run was scored).
+  { key: 'exact_match', label: 'exact match', groups: ['quality'], kind: 'proportion', unit: '%', better: 'higher' },
+  { key: 'f1', label: 'answer F1', groups: ['quality'], kind: 'score', unit: 'score', better: 'higher' },
+  { key: 'rouge_l', label: 'ROUGE-L', groups: ['quality'], kind: 'score', unit: 'score', better: 'higher' },
 ];
 
 /** Every accepted selector: metric keys and group names. */

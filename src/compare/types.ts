@@ -35,7 +35,7 @@ export type Verdict = 'improved' | 'regressed' | 'no_significant_change' | 'n/a'
  * How the interval was computed: bootstrap (requests resampled), cluster_bootstrap (requests resampled with
  * all their ITL gaps), block_bootstrap (time buckets), newcombe (difference of proportions).
  */
-export type CiMethod = 'bootstrap' | 'cluster_bootstrap' | 'block_bootstrap' | 'newcombe';
+export type CiMethod = 'bootstrap' | 'cluster_bootstrap' | 'block_bootstrap' | 'newcombe' | 'welch';
 
 export interface ConfidenceInterval {
   low: number;

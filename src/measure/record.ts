@@ -1,3 +1,4 @@
+import type { QualityScores } from './quality.js';
 /**
  * The per-request raw record: the source of truth every metric is derived from
  * (see README "Metric definitions"). Times are milliseconds on the run's monotonic clock
@@ -90,8 +91,10 @@ export interface RequestRecord {
    * never read, so never reached the model); the timings are the second attempt's. Absent otherwise.
    */
   retries?: number;
-  /** Generated text, kept only when the run asks for it (--save-text). */
+  /** Generated text, kept when the run asks for it (--save-text) and for requests scored against references. */
   output_text?: string;
+  /** Scores against the dataset's reference answers (see measure/quality.ts), for succeeded requests that had some. */
+  quality?: QualityScores;
   /**
    * Wall-clock anchor: ms since the Unix epoch of the run clock's zero, so records of other processes, machines
    * and monitor probes line up (wall time of an event = clock_epoch_ms + its t). Absent in records of older runs.

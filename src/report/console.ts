@@ -121,6 +121,12 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   }
   const reasons = Object.entries(s.finish_reasons);
   if (reasons.length > 0) lines.push(`finish       ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const q = s.quality;
+  if (q) {
+    lines.push(
+      `quality      exact match ${(100 * q.exact_match.mean).toFixed(1)}%   F1 ${q.f1.mean.toFixed(3)}   ROUGE-L ${q.rouge_l.mean.toFixed(3)}   (${q.requests} answers scored against the dataset's references)`,
+    );
+  }
 
   const f = s.fidelity;
   if (f) {

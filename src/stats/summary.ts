@@ -11,6 +11,7 @@ import type { Fidelity } from '../measure/fidelity.js';
 import type { Slo } from '../config/slo.js';
 import { isEmptySlo } from '../config/slo.js';
 import { computeCost, type CostSummary, type Prices } from './cost.js';
+import { summarizeQuality, type QualitySummary } from './quality-summary.js';
 import { isGood } from './goodput.js';
 import { describe, PERCENTILE_METHOD, type Distribution } from './percentiles.js';
 import { requestMetrics, scheduleLagMs, type RequestMetrics } from './request-metrics.js';
@@ -126,6 +127,8 @@ export interface RunSummary {
   fidelity: Fidelity | null;
   /** Open loops (--rate): whether the server kept up with the offered load; absent for closed loops. */
   saturation?: Saturation;
+  /** Answer quality against dataset references; absent when no request was scored. */
+  quality?: QualitySummary;
 }
 
 /**
@@ -157,6 +160,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     output: outputTokenTotals(failed).total,
   };
 
+  const quality = summarizeQuality(succeeded);
   const slo = isEmptySlo(options.slo) ? null : (options.slo as Slo);
   const tpotNaIsGood = options.sloTpotNaIsGood ?? false;
   const good = slo ? succeeded.filter((r) => isGood(r, slo, { tpotNaIsGood })).length : null;
@@ -233,6 +237,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     ...(writes.length > 0 ? { client_write_ms: describe(writes) } : {}),
     fidelity: options.fidelity ? judgeTiming(options.fidelity, { itlMean: itl.mean, ttftP50: ttft.p50 }) : null,
     ...(sat ? { saturation: sat } : {}),
+    ...(quality ? { quality } : {}),
   };
 }
 

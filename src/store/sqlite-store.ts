@@ -1,3 +1,4 @@
+import type { QualityScores } from '../measure/quality.js';
 /** The embedded SQLite RunStore (better-sqlite3, WAL). */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -150,6 +151,19 @@ class SqliteRunStore implements RunStore {
       write.immediate();
     } catch (error) {
       throw this.#wrap(`append server samples to run ${runId}`, error, runId);
+    }
+  }
+
+  setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): void {
+    if (items.length === 0) return;
+    const update = this.#db.prepare("UPDATE requests SET record_json = json_set(record_json, '$.quality', json(?)) WHERE run_id = ? AND idx = ? AND warmup = 0");
+    const write = this.#db.transaction(() => {
+      for (const { index, quality } of items) update.run(JSON.stringify(quality), runId, index);
+    });
+    try {
+      write.immediate();
+    } catch (error) {
+      throw this.#wrap(`store answer scores of run ${runId}`, error, runId);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { QualityScores } from '../measure/quality.js';
 /**
  * The run store contract. Every storage backend (SQLite today, PostgreSQL later) implements
  * `RunStore`; commands, reports and comparisons only ever see this interface.
@@ -85,6 +86,8 @@ export interface RunStore {
   /** Appends records in one transaction; callers batch (see createRequestWriter). */
   appendRequests(runId: string, records: readonly RequestRecord[]): void;
   appendServerSamples(runId: string, samples: readonly ServerSample[]): void;
+  /** Adds answer-quality scores to measured requests already stored (scoring runs after the load). */
+  setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): void;
   finishRun(runId: string, finish: FinishRun): void;
   /**
    * Resolves a reference: an exact id, else a baseline name, else an unambiguous id prefix.

@@ -9,6 +9,8 @@ export interface DatasetEntry {
   maxTokens: number | null;
   /** A reference answer whose token length becomes max_tokens (ShareGPT). */
   answer?: string;
+  /** Reference answers to score the output against (`reference` or `references` in JSONL). */
+  references?: string[];
 }
 
 /** The outcome of reading a dataset file. */

@@ -80,8 +80,10 @@ function toSpec(entry: DatasetEntry, exactOutput: boolean, lead: string): Reques
   return {
     ...(messages ? { messages } : { prompt }),
     max_tokens: maxTokens,
-    exact_output: maxTokens !== null && exactOutput,
+    // A scored answer must end where the model ends it: forcing the length would append text after the answer.
+    exact_output: maxTokens !== null && exactOutput && !entry.references,
     input_tokens: inputTokens,
+    ...(entry.references ? { references: [...entry.references] } : {}),
   };
 }
 

@@ -65,15 +65,31 @@ export function parseJsonlLine(line: string): DatasetEntry | null {
   }
   if (!isObject(value)) throw new EntryError('expected a JSON object');
   const maxTokens = parseMaxTokens(value);
+  const refs = parseReferences(value);
+  const withRefs = refs ? { references: refs } : {};
   if (value.prompt !== undefined) {
     if (typeof value.prompt !== 'string' || value.prompt.length === 0) {
       throw new EntryError('"prompt" must be a non-empty string');
     }
-    return { prompt: value.prompt, maxTokens };
+    return { prompt: value.prompt, maxTokens, ...withRefs };
   }
-  if (value.messages !== undefined) return { messages: parseMessages(value.messages), maxTokens };
+  if (value.messages !== undefined) return { messages: parseMessages(value.messages), maxTokens, ...withRefs };
   if (value.conversations !== undefined) return parseShareGptRecord(value);
   throw new EntryError('missing "prompt" or "messages"');
+}
+
+/** `reference: "..."` or `references: ["...", ...]`: the answers an output is scored against. */
+function parseReferences(value: Record<string, unknown>): string[] | null {
+  if (value.reference !== undefined && value.references !== undefined) throw new EntryError('give "reference" or "references", not both');
+  if (value.reference !== undefined) {
+    if (typeof value.reference !== 'string') throw new EntryError('"reference" must be a string');
+    return [value.reference];
+  }
+  if (value.references === undefined) return null;
+  if (!Array.isArray(value.references) || value.references.length === 0 || !value.references.every((r) => typeof r === 'string')) {
+    throw new EntryError('"references" must be a non-empty array of strings');
+  }
+  return value.references as string[];
 }
 
 function parseMaxTokens(value: Record<string, unknown>): number | null {

@@ -10,6 +10,8 @@ export interface RequestSpec {
   exact_output: boolean;
   /** Prompt length by the client tokenizer (or the dataset's stated length). */
   input_tokens: number;
+  /** Reference answers from the dataset: the answer is scored against them (exact match, F1, ROUGE-L). */
+  references?: string[];
 }
 
 /** A workload yields the spec of request i deterministically (same seed, same i, same spec). */
