@@ -201,7 +201,8 @@ test('flag parsers: percentages, thresholds, metric lists, confidence', () => {
   assert.equal(thresholdFor('e2e_p90', { ttft: 10 }, 5), 5);
   assert.deepEqual(parseMetricList('ttft,errors'), ['ttft_mean', 'ttft_p50', 'ttft_p90', 'ttft_p99', 'error_rate']);
   assert.deepEqual(parseMetricList('output_tokens_per_s,e2e.p99'), ['e2e_p99', 'output_tokens_per_s']);
-  assert.equal(parseMetricList(true).length, 20);
+  assert.equal(parseMetricList(true).length, 23);
+  assert.deepEqual(parseMetricList('quality'), ['exact_match', 'f1', 'rouge_l']);
   assert.throws(() => parseMetricList('ttft,bogus'), /unknown metric "bogus"/);
   assert.equal(parseConfidence('0.9'), 0.9);
   assert.equal(parseConfidence('99%'), 0.99);

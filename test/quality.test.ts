@@ -100,6 +100,9 @@ test('compare puts answer quality beside speed: exact match, F1 and ROUGE-L delt
     assert.equal(em.base, 1);
     assert.equal(em.candidate, 0.75);
     assert.equal(em.verdict, 'regressed');
+    // Same seed, same dataset order: answers pair by index; a quarter of them changed.
+    assert.deepEqual(cmp.consistency, { pairs: 40, identical: 0.75, similarity: { mean: 0.75, p10: 0, p50: 1 } });
+    assert.ok(cmp.notes.some((n: string) => /--reuse-prompts/.test(n)));
     const f1 = cmp.metrics.find((m: { metric: string }) => m.metric === 'f1');
     assert.equal(f1.ci.method, 'welch');
     assert.equal(f1.verdict, 'regressed');

@@ -10,6 +10,7 @@ import { blockBootstrapSums, percentileInterval, relativeDifferences } from './b
 import { fairnessWarnings } from './fairness.js';
 import { LATENCY_FAMILIES, LATENCY_QUANTILES, LATENCY_STATS, METRICS, type MetricDef } from './metrics.js';
 import { newcombeDifference, zForConfidence } from './proportions.js';
+import { outputConsistency } from './consistency.js';
 import {
   countGood,
   latencyPoint,
@@ -222,7 +223,12 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
     make(def, bv, cv, ci, [bc?.n ?? 0, cc?.n ?? 0], bv === 0 && cv !== null && cv > 0 ? 'base is 0: relative change unbounded' : undefined);
   }
 
+  const consistency = base.records && candidate.records ? outputConsistency(base.records, candidate.records) : null;
+  if (consistency && (base.results.config as { reusePrompts?: unknown } | undefined)?.reusePrompts !== true) {
+    notes.push('answers are paired by request index, but without --reuse-prompts each run opens its prompts with its own nonce, so the prompts differed');
+  }
   return {
+    ...(consistency ? { consistency } : {}),
     base: refOf(base),
     candidate: refOf(candidate),
     confidence: o.confidence,

@@ -51,6 +51,12 @@ export function formatCompare(report: CompareReport, options: FormatCompareOptio
     `${count('n/a')} n/a`,
   ];
   lines.push(tally.join(', '));
+  const k = report.consistency;
+  if (k) {
+    lines.push(
+      `answers: ${(100 * k.identical).toFixed(1)}% identical over ${k.pairs} prompts answered in both runs; similarity (ROUGE-L) mean ${k.similarity.mean.toFixed(3)}, p50 ${k.similarity.p50.toFixed(3)}, p10 ${k.similarity.p10.toFixed(3)}`,
+    );
+  }
 
   if (report.warnings.length > 0) {
     lines.push('');

@@ -1,3 +1,4 @@
+import type { Consistency } from './consistency.js';
 /** Data shapes of a comparison: the runs going in and the report coming out (pure data, JSON as is). */
 import type { RequestRecord } from '../measure/record.js';
 import type { RunSummary } from '../stats/summary.js';
@@ -93,6 +94,8 @@ export interface CompareReport {
   method: string[];
   /** Facts that qualify the figures (subsampling, missing records). */
   notes: string[];
+  /** Whether the two runs gave the same answers to the same prompts; absent without kept outputs. */
+  consistency?: Consistency;
 }
 
 export interface CompareOptions {
