@@ -9,6 +9,7 @@ import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerCompareEndpoints } from './commands/compare-endpoints.js';
 import { registerPareto } from './commands/pareto.js';
 import { expandConfigFile } from './config-file.js';
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerBench(program, setExit);
   registerSweep(program, setExit);
+  registerCompareEndpoints(program, setExit);
   registerPareto(program);
   registerServe(program);
   registerBuildEngine(program, setExit);

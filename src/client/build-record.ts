@@ -71,6 +71,7 @@ export function buildRecord(
     output_chars: acc.outputChars,
   };
   if (source !== null && altCount > 0) record.output_tokens_alt = alt;
+  if (text.length > 0) record.output_words = countWords(text);
   const n1 = firstChunkTokens(acc, output_tokens, text);
   if (n1) record.first_chunk_tokens = n1;
   // Scored answers keep their text: scoring runs after the run, off the timing path (see measure/quality.ts).
@@ -92,4 +93,17 @@ function firstChunkTokens(acc: StreamAccumulator, n: number | null, text: string
   const share = countTokens(acc.firstChunkText()) / whole;
   const count = Math.min(Math.max(1, Math.round(n * share)), Math.max(1, n - (chunks.length - 1)));
   return { count, method: 'text_share' };
+}
+
+/** Runs of non-space characters: a tokenizer-free length that compares across models. */
+function countWords(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
 }

@@ -79,6 +79,8 @@ export interface RequestRecord {
   requested_input_tokens?: number;
   /** Characters of generated text (content + reasoning), for sanity checks. */
   output_chars: number;
+  /** Whitespace-separated words of the output (for speed comparisons across tokenizers); absent in older records. */
+  output_words?: number;
   /**
    * Tokens in the first token-bearing chunk (n1 of TPOT) when the server did not count them per chunk:
    * `one_per_chunk` when the output count equals the chunk count, else `text_share`: N x (client tokens of the
