@@ -4,6 +4,7 @@ import type { BenchmarkEvent } from '../../benchmark/events.js';
 import { runEndpoints, type EndpointsOptions } from '../../endpoints/run-endpoints.js';
 import { formatEndpointProgress, formatEndpoints } from '../../endpoints/format-endpoints.js';
 import { EXIT } from '../exit-codes.js';
+import { interruptible } from '../interruptible.js';
 
 /**
  * Runs the comparison: a line per finished endpoint on stderr, the leaderboard (or endpoints.json with --json) on
@@ -11,21 +12,11 @@ import { EXIT } from '../exit-codes.js';
  */
 export async function runEndpointsCommand(options: EndpointsOptions, io: { json: boolean; outDir?: string }): Promise<number> {
   const stderr = process.stderr;
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    stderr.write('\nstopping: the run in progress keeps its finished requests; no further endpoints (Ctrl-C again to quit now)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const onEvent = (e: BenchmarkEvent): void => {
     if (e.type === 'warning') stderr.write(`warning: ${e.message}\n`);
   };
-  try {
-    const doc = await runEndpoints(options, { onEvent, signal: controller.signal, onRow: (row) => stderr.write(`${formatEndpointProgress(row)}\n`) });
+  return interruptible('the run in progress keeps its finished requests; no further endpoints', async (signal) => {
+    const doc = await runEndpoints(options, { onEvent, signal, onRow: (row) => stderr.write(`${formatEndpointProgress(row)}\n`) });
     if (io.outDir) {
       mkdirSync(io.outDir, { recursive: true });
       writeFileSync(join(io.outDir, 'endpoints.json'), JSON.stringify(doc, null, 2) + '\n');
@@ -38,8 +29,5 @@ export async function runEndpointsCommand(options: EndpointsOptions, io: { json:
       }
     }
     return doc.status === 'completed' ? EXIT.ok : EXIT.interrupted;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }

@@ -3,6 +3,7 @@ import { runSweep, type SweepOptions } from '../../sweep/run-sweep.js';
 import { formatSweep } from '../../sweep/format-sweep.js';
 import { perUserSpeed } from '../../sweep/sweep-document.js';
 import { EXIT } from '../exit-codes.js';
+import { interruptible } from '../interruptible.js';
 
 /**
  * The sweep command: a line per finished step on stderr, the table (or sweep.json with --json) on stdout.
@@ -10,26 +11,16 @@ import { EXIT } from '../exit-codes.js';
  */
 export async function runSweepCommand(options: SweepOptions, io: { json: boolean; html?: string }): Promise<number> {
   const stderr = process.stderr;
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    stderr.write('\nstopping: the step in progress keeps its finished requests; no further steps (Ctrl-C again to quit now)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const total = options.axis.values.length * (options.repeat ?? 1);
   const onEvent = (e: BenchmarkEvent): void => {
     if (e.type === 'warning') stderr.write(`warning: ${e.message}\n`);
     if (e.type === 'phase' && e.phase === 'starting-engine') stderr.write(`starting the embedded engine (${e.detail ?? ''})...\n`);
     if (e.type === 'target') stderr.write(`target ${e.url} model ${e.model}${e.embedded ? ' (embedded engine)' : ''}\n`);
   };
-  try {
+  return interruptible('the step in progress keeps its finished requests; no further steps', async (signal) => {
     const doc = await runSweep(options, {
       onEvent,
-      signal: controller.signal,
+      signal,
       onStep: (step) => {
         const load = 'concurrency' in step.load ? `concurrency ${step.load.concurrency}` : `rate ${step.load.rate}/s`;
         const s = step.summary;
@@ -52,8 +43,5 @@ export async function runSweepCommand(options: SweepOptions, io: { json: boolean
       if (where) stderr.write(`saved to ${where}; each step is a run labelled sweep=${doc.id}: inferscope compare <run> <run> compares two steps\n`);
     }
     return doc.status === 'completed' ? EXIT.ok : EXIT.interrupted;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }
