@@ -26,6 +26,10 @@ export const benchmarkOptionsSchema = z
     outputTokens: z.string().default(DEFAULTS.outputTokens),
     /** Synthetic prompts open with one of `prefixGroups` shared prefixes of this many tokens (prefix-cache studies). */
     prefixTokens: z.number().int().positive().optional(),
+    /** Multi-turn: each request is a conversation of this many turns, each carrying the history (chat API). */
+    turns: z.number().int().min(2).max(1000).optional(),
+    /** Seconds between an answer and the next turn of its conversation. */
+    thinkTimeS: z.number().min(0).finite().default(0),
     /** Distinct shared prefixes (default 1 with prefixTokens). */
     prefixGroups: z.number().int().positive().max(100_000).optional(),
     /** Ask the server for exactly the output length (ignore_eos/min_tokens where accepted). */

@@ -19,6 +19,8 @@ export interface BenchmarkConfig {
         output: LengthDistribution | null;
         /** Shared-prefix groups (--prefix-tokens, --prefix-groups), or null. */
         prefix: { tokens: number; groups: number } | null;
+        /** Multi-turn conversations (--turns, --think-time), or null. */
+        conversation: { turns: number; thinkTimeMs: number } | null;
       }
     | { kind: 'dataset'; path: string }
     | { kind: 'trace'; trace: Trace };
@@ -55,6 +57,7 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
 }
 
 function datasetWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
+  if (options.turns !== undefined) throw new ConfigError('turns', '--turns makes synthetic conversations; it does not apply to a --dataset');
   if (options.prefixTokens !== undefined || options.prefixGroups !== undefined) {
     throw new ConfigError('prefixTokens', '--prefix-tokens and --prefix-groups shape synthetic prompts; a --dataset brings its own');
   }
@@ -64,15 +67,18 @@ function datasetWorkload(options: ValidatedOptions): BenchmarkConfig['workload']
 function syntheticWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
   const input = parseLengthSpec(options.inputTokens, '--input-tokens');
   const output = options.outputTokens === 'none' ? null : parseLengthSpec(options.outputTokens, '--output-tokens');
+  if (options.turns !== undefined && options.api !== 'chat') throw new ConfigError('turns', '--turns sends conversations as chat messages: use --api chat');
+  if (options.thinkTimeS > 0 && options.turns === undefined) throw new ConfigError('thinkTimeS', '--think-time is the pause between turns of a conversation: give --turns too');
+  const conversation = options.turns !== undefined ? { turns: options.turns, thinkTimeMs: options.thinkTimeS * 1000 } : null;
   if (options.prefixTokens === undefined) {
     if (options.prefixGroups !== undefined) throw new ConfigError('prefixGroups', '--prefix-groups needs --prefix-tokens (the length of each shared prefix)');
-    return { kind: 'synthetic', input, output, prefix: null };
+    return { kind: 'synthetic', input, output, prefix: null, conversation };
   }
   // The prompt needs room after its prefix for its own text (the opening line and at least a few tokens).
   if (options.prefixTokens > input.min - 8) {
     throw new ConfigError('prefixTokens', `--prefix-tokens ${options.prefixTokens} leaves no room in the shortest prompt (--input-tokens ${input.text}: ${input.min} tokens); keep it at most ${Math.max(0, input.min - 8)}`);
   }
-  return { kind: 'synthetic', input, output, prefix: { tokens: options.prefixTokens, groups: options.prefixGroups ?? 1 } };
+  return { kind: 'synthetic', input, output, prefix: { tokens: options.prefixTokens, groups: options.prefixGroups ?? 1 }, conversation };
 }
 
 /**
@@ -80,7 +86,7 @@ function syntheticWorkload(options: ValidatedOptions): BenchmarkConfig['workload
  * that would set either are refused. No warm-up: the trace's first requests are part of what it replays.
  */
 function traceConfig(options: ValidatedOptions): BenchmarkConfig {
-  for (const [field, flag] of [['rate', '--rate'], ['concurrency', '--concurrency'], ['dataset', '--dataset'], ['prefixTokens', '--prefix-tokens'], ['rampUpS', '--ramp-up']] as const) {
+  for (const [field, flag] of [['rate', '--rate'], ['concurrency', '--concurrency'], ['dataset', '--dataset'], ['prefixTokens', '--prefix-tokens'], ['rampUpS', '--ramp-up'], ['turns', '--turns']] as const) {
     const v = options[field];
     if (v !== undefined && v !== 0) throw new ConfigError(field, `--trace sets the arrival times and lengths; ${flag} does not apply (--max-concurrency caps requests in flight)`);
   }

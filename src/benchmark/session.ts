@@ -8,6 +8,7 @@ import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
 import { createTraceWorkload } from '../workload/trace-workload.js';
+import { createConversationWorkload } from '../workload/conversation.js';
 import { calibrateWorkload, type Calibration } from '../workload/calibrate.js';
 import { findServerTokenizer } from '../client/server-tokenizer.js';
 import { loadDataset } from '../workload/dataset.js';
@@ -58,7 +59,10 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
   const emit = bus.emit;
   // Workloads are read (and datasets validated) before any traffic; outputs are opened before the first request.
   const built = await buildWorkload(config, emit);
-  let workload = built.workload;
+  const conv = config.workload.kind === 'synthetic' ? config.workload.conversation : null;
+  // Conversations are built on the synthetic turns after calibration sized those.
+  const wrap = (w: Workload): Workload => (conv ? createConversationWorkload(w, conv.turns, conv.thinkTimeMs) : w);
+  let workload = wrap(built.workload);
   if (o.outDir) assertWritableDir(o.outDir, '--out');
   const store = o.db ? openSqliteStore(o.db) : null;
   const secrets = secretsOf(o.apiKey, o.headers);
@@ -95,9 +99,9 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
       locateMetrics(o, resolved.baseUrl),
       o.calibrate
         ? calibrated(built, { baseUrl: resolved.baseUrl, model, headers, timeoutMs: infoTimeoutMs, chat: o.api === 'chat' }, emit)
-        : Promise.resolve({ workload, calibration: null }),
+        : Promise.resolve({ workload: built.workload, calibration: null }),
     ]);
-    workload = sized.workload;
+    workload = wrap(sized.workload);
     if (info.version) info.version = scrubSecrets(info.version, secrets);
     if ('missing' in metrics) emit({ type: 'warning', message: noMetricsNote(metrics.missing, { server: info.owned_by ?? info.version ?? '' }) });
     const first = config.profile.kind === 'rate' ? config.profile.rate : undefined;

@@ -1,3 +1,5 @@
+import { isConversationWorkload } from '../workload/conversation.js';
+import { conversationSender } from './conversation-send.js';
 import { scoreRecords } from '../measure/quality.js';
 import { createOpenAIClient } from '../client/index.js';
 import { evaluateThresholds } from '../config/threshold.js';
@@ -76,7 +78,9 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       seed: o.seed,
       clock,
       signal,
-      send: (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
+      send: isConversationWorkload(ctx.workload)
+        ? conversationSender(ctx.workload, client, clock, { specBase, saveText: o.saveText })
+        : (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
       onRecord: (record) => {
         roundRecordTimes(record);
         scrubRecord(record, ctx.secrets);
@@ -113,6 +117,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       sloTpotNaIsGood: o.sloTpotNaIsGood,
       fidelity: load.fidelity,
       ...(o.prices ? { prices: o.prices } : {}),
+      ...(isConversationWorkload(ctx.workload) ? { turns: ctx.workload.turns } : {}),
     });
     const lengthWarning = ctx.calibration ? null : promptLengthWarning(load.records);
     if (lengthWarning) emit({ type: 'warning', message: lengthWarning });

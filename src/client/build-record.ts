@@ -75,7 +75,7 @@ export function buildRecord(
   const n1 = firstChunkTokens(acc, output_tokens, text);
   if (n1) record.first_chunk_tokens = n1;
   // Scored answers keep their text: scoring runs after the run, off the timing path (see measure/quality.ts).
-  if (saveText || (spec.references && o.error === null)) record.output_text = text;
+  if (saveText || ((spec.references || spec.keep_text) && o.error === null)) record.output_text = text;
   return record;
 }
 

@@ -84,7 +84,7 @@ export class RequestPool {
 
   private async callSend(entry: InFlight): Promise<RequestRecord> {
     try {
-      const record = await this.send(entry.req, entry.abort.signal);
+      const record = await this.send(entry.req, entry.abort.signal, (earlier) => this.keep(earlier));
       if (record === null || typeof record !== 'object') {
         return failedRecord(entry.req, entry.tCall, this.clock.now(), 'unknown', 'send() resolved without a record');
       }
@@ -99,6 +99,13 @@ export class RequestPool {
     // A record forced after an abort wins over a send that settles later.
     if (this.inFlight.get(entry.req.index) !== entry) return;
     this.inFlight.delete(entry.req.index);
+    this.keep(record);
+    entry.done();
+    this.settled.notify();
+  }
+
+  /** Keeps a record and hands it to the listener (also for the earlier requests of a unit still in flight). */
+  private keep(record: RequestRecord): void {
     this.records.push(record);
     if (this.onRecord && this.listenerFailure === null) {
       try {
@@ -108,8 +115,6 @@ export class RequestPool {
         this.onListenerError();
       }
     }
-    entry.done();
-    this.settled.notify();
   }
 }
 

@@ -37,4 +37,8 @@ export interface RunLimits {
   warmup: number;
 }
 
-export type SendFn = (req: ScheduledRequest, signal: AbortSignal) => Promise<RequestRecord>;
+/**
+ * Sends one scheduled unit and resolves with its record. A unit of several requests (a conversation's turns) hands
+ * the records of all but its last to `emit` as they finish, and resolves with the last.
+ */
+export type SendFn = (req: ScheduledRequest, signal: AbortSignal, emit: (record: RequestRecord) => void) => Promise<RequestRecord>;

@@ -95,6 +95,10 @@ export interface RequestRecord {
   retries?: number;
   /** Generated text, kept when the run asks for it (--save-text) and for requests scored against references. */
   output_text?: string;
+  /** Multi-turn runs: the conversation (its launch index), the turn (0-based), and the client tokens of the history it carried. */
+  session?: number;
+  turn?: number;
+  history_tokens?: number;
   /** Scores against the dataset's reference answers (see measure/quality.ts), for succeeded requests that had some. */
   quality?: QualityScores;
   /**

@@ -121,6 +121,14 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
   }
   const reasons = Object.entries(s.finish_reasons);
   if (reasons.length > 0) lines.push(`finish       ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const conv = s.sessions;
+  if (conv) {
+    const turns = conv.per_turn.map((t) => `${t.turn + 1}: ${t.ttft_p50_ms === null ? '-' : t.ttft_p50_ms.toFixed(1)}`).join('  ');
+    const share = conv.history_share === null ? '' : `; history ${(100 * conv.history_share).toFixed(0)}% of prompt tokens`;
+    const cost = conv.cost_per_conversation === null ? '' : `; $${conv.cost_per_conversation.toPrecision(3)} per conversation`;
+    lines.push(`sessions     ${conv.conversations} conversations of ${conv.turns} turns (${conv.completed} complete)${share}${cost}`);
+    lines.push(`  TTFT p50 by turn (ms)  ${turns}`);
+  }
   const q = s.quality;
   if (q) {
     lines.push(

@@ -12,6 +12,7 @@ import type { Slo } from '../config/slo.js';
 import { isEmptySlo } from '../config/slo.js';
 import { computeCost, type CostSummary, type Prices } from './cost.js';
 import { summarizeQuality, type QualitySummary } from './quality-summary.js';
+import { summarizeSessions, type SessionSummary } from './sessions.js';
 import { isGood } from './goodput.js';
 import { describe, PERCENTILE_METHOD, type Distribution } from './percentiles.js';
 import { requestMetrics, scheduleLagMs, type RequestMetrics } from './request-metrics.js';
@@ -34,6 +35,8 @@ export interface SummarizeOptions {
   prices?: Prices;
   /** The load runner's fidelity report, copied into the summary. */
   fidelity?: Fidelity;
+  /** Turns per conversation of a multi-turn run. */
+  turns?: number;
 }
 
 export interface RunSummary {
@@ -129,6 +132,8 @@ export interface RunSummary {
   saturation?: Saturation;
   /** Answer quality against dataset references; absent when no request was scored. */
   quality?: QualitySummary;
+  /** Multi-turn runs: conversations, TTFT by turn, the history's share of prompts. */
+  sessions?: SessionSummary;
 }
 
 /**
@@ -164,6 +169,16 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
   const slo = isEmptySlo(options.slo) ? null : (options.slo as Slo);
   const tpotNaIsGood = options.sloTpotNaIsGood ?? false;
   const good = slo ? succeeded.filter((r) => isGood(r, slo, { tpotNaIsGood })).length : null;
+  const cost = computeCost(options.prices, {
+    window_s: windowS,
+    succeeded: succeeded.length,
+    input_tokens: input.total,
+    output_tokens: output.total,
+    failed_input_tokens: failedTokens.input,
+    failed_output_tokens: failedTokens.output,
+    good,
+  });
+  const sessions = summarizeSessions(counted, succeeded, options.turns ?? null, cost?.total ?? null);
 
   return {
     percentile_method: PERCENTILE_METHOD,
@@ -225,19 +240,12 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
       by_class: countBy(failed, (r) => r.error?.class ?? 'unknown') as Partial<Record<ErrorClass, number>>,
       examples: errorExamples(failed),
     },
-    cost: computeCost(options.prices, {
-      window_s: windowS,
-      succeeded: succeeded.length,
-      input_tokens: input.total,
-      output_tokens: output.total,
-      failed_input_tokens: failedTokens.input,
-      failed_output_tokens: failedTokens.output,
-      good,
-    }),
+    cost,
     ...(writes.length > 0 ? { client_write_ms: describe(writes) } : {}),
     fidelity: options.fidelity ? judgeTiming(options.fidelity, { itlMean: itl.mean, ttftP50: ttft.p50 }) : null,
     ...(sat ? { saturation: sat } : {}),
     ...(quality ? { quality } : {}),
+    ...(sessions ? { sessions } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface RequestSpec {
   input_tokens: number;
   /** Reference answers from the dataset: the answer is scored against them (exact match, F1, ROUGE-L). */
   references?: string[];
+  /** Keep the answer's text in the record (a conversation carries it into the next turn). */
+  keep_text?: boolean;
 }
 
 /** A workload yields the spec of request i deterministically (same seed, same i, same spec). */

@@ -28,6 +28,8 @@ export interface BenchFlags {
   inputTokens: string;
   outputTokens: string;
   prefixTokens?: number;
+  turns?: number;
+  thinkTime?: number;
   prefixGroups?: number;
   exactOutput: boolean;
   probe: boolean;
@@ -89,6 +91,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--header <K:V>', 'extra request header (repeatable)', collectHeader)
     .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', DEFAULTS.inputTokens)
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
+    .option('--turns <n>', 'multi-turn: each request is a conversation of N turns, each sent with the history and the real answers (chat API)', positiveInt('--turns'))
+    .option('--think-time <seconds>', 'with --turns: pause between an answer and the next turn (default 0)', nonNegativeNumber('--think-time'))
     .option('--prefix-tokens <n>', 'prefix-cache studies: every prompt opens with a shared prefix of N tokens (within --input-tokens)', positiveInt('--prefix-tokens'))
     .option('--prefix-groups <g>', 'with --prefix-tokens: G different prefixes, one drawn per request (default 1)', positiveInt('--prefix-groups'))
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
@@ -163,6 +167,8 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     inputTokens: f.inputTokens,
     outputTokens: f.outputTokens,
     ...(f.prefixTokens !== undefined ? { prefixTokens: f.prefixTokens } : {}),
+    ...(f.turns !== undefined ? { turns: f.turns } : {}),
+    ...(f.thinkTime !== undefined ? { thinkTimeS: f.thinkTime } : {}),
     ...(f.prefixGroups !== undefined ? { prefixGroups: f.prefixGroups } : {}),
     exactOutput: f.exactOutput,
     probe: f.probe,

@@ -1,0 +1,56 @@
+/**
+ * Multi-turn conversations: session s has `turns` user turns; each turn is sent with the whole history (every earlier
+ * user turn and the server's actual answers), after the previous answer plus a think time. User turns are synthetic
+ * prompts (the base workload's, one index per turn), so lengths follow --input-tokens and --output-tokens.
+ */
+import type { RequestSpec, Workload } from './spec.js';
+
+export interface UserTurn {
+  content: string;
+  /** Client tokens of the content. */
+  tokens: number;
+  max_tokens: number | null;
+  exact_output: boolean;
+}
+
+export interface ConversationWorkload extends Workload {
+  readonly kind: 'conversation';
+  readonly turns: number;
+  readonly thinkTimeMs: number;
+  userTurn(session: number, turn: number): UserTurn;
+}
+
+export function createConversationWorkload(base: Workload, turns: number, thinkTimeMs: number): ConversationWorkload {
+  if (!Number.isInteger(turns) || turns < 2) throw new RangeError(`a conversation needs at least 2 turns, got ${turns}`);
+  const userTurn = (session: number, turn: number): UserTurn => {
+    const s = base.spec(session * turns + turn);
+    return { content: s.prompt ?? s.messages?.map((m) => m.content).join('\n') ?? '', tokens: s.input_tokens, max_tokens: s.max_tokens, exact_output: s.exact_output };
+  };
+  return {
+    kind: 'conversation',
+    name: `conversations(${turns} turns${thinkTimeMs > 0 ? `, think ${thinkTimeMs / 1000} s` : ''}: ${base.name})`,
+    size: base.size === Infinity ? Infinity : Math.floor(base.size / turns),
+    turns,
+    thinkTimeMs,
+    userTurn,
+    /**
+     * The session's last and longest request, with each earlier answer stood in for by one space per output token:
+     * what sizes the embedded engine's context (it bounds tokens by bytes). Conversations are sent turn by turn.
+     */
+    spec(index: number): RequestSpec {
+      const users = Array.from({ length: turns }, (_, t) => userTurn(index, t));
+      const answers = users.slice(0, -1).reduce((n, u) => n + (u.max_tokens ?? 512), 0);
+      const last = users[turns - 1]!;
+      return {
+        prompt: `${users.map((u) => u.content).join('\n')}${' '.repeat(answers)}`,
+        max_tokens: last.max_tokens,
+        exact_output: last.exact_output,
+        input_tokens: users.reduce((n, u) => n + u.tokens, 0) + answers,
+      };
+    },
+  };
+}
+
+export function isConversationWorkload(w: Workload): w is ConversationWorkload {
+  return (w as Partial<ConversationWorkload>).kind === 'conversation';
+}
