@@ -85,6 +85,7 @@ export const benchmarkOptionsSchema = z
         gpu_count: z.number().int().positive().optional(),
         input_per_1m: z.number().nonnegative().optional(),
         output_per_1m: z.number().nonnegative().optional(),
+        cached_input_per_1m: z.number().nonnegative().optional(),
       })
       .strict()
       .optional(),

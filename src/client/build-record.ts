@@ -72,6 +72,7 @@ export function buildRecord(
   };
   if (source !== null && altCount > 0) record.output_tokens_alt = alt;
   if (text.length > 0) record.output_words = countWords(text);
+  if (acc.finalUsage?.cached_tokens !== undefined) record.cached_input_tokens = acc.finalUsage.cached_tokens;
   const n1 = firstChunkTokens(acc, output_tokens, text);
   if (n1) record.first_chunk_tokens = n1;
   // Scored answers keep their text: scoring runs after the run, off the timing path (see measure/quality.ts).

@@ -6,6 +6,8 @@ export type ChunkOutcome = { kind: 'ok' } | { kind: 'error'; message: string };
 interface Usage {
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  /** usage.prompt_tokens_details.cached_tokens (OpenAI; vLLM with --enable-prompt-tokens-details; SGLang). */
+  cached_tokens?: number;
 }
 
 /**
@@ -129,7 +131,10 @@ function readUsage(u: unknown): Usage | null {
   if (typeof u !== 'object' || u === null) return null;
   const o = u as Record<string, unknown>;
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
-  const usage = { prompt_tokens: num(o.prompt_tokens), completion_tokens: num(o.completion_tokens) };
+  const usage: Usage = { prompt_tokens: num(o.prompt_tokens), completion_tokens: num(o.completion_tokens) };
+  const details = o.prompt_tokens_details;
+  const cached = typeof details === 'object' && details !== null ? num((details as Record<string, unknown>).cached_tokens) : null;
+  if (cached !== null) usage.cached_tokens = cached;
   return usage.prompt_tokens === null && usage.completion_tokens === null ? null : usage;
 }
 

@@ -79,6 +79,8 @@ export interface RequestRecord {
   requested_input_tokens?: number;
   /** Characters of generated text (content + reasoning), for sanity checks. */
   output_chars: number;
+  /** Prompt tokens the server says it served from its cache (usage.prompt_tokens_details.cached_tokens), when it says. */
+  cached_input_tokens?: number;
   /** Whitespace-separated words of the output (for speed comparisons across tokenizers); absent in older records. */
   output_words?: number;
   /**

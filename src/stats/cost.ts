@@ -12,6 +12,8 @@ export interface Prices {
   input_per_1m?: number;
   /** API price per 1M output (completion) tokens. */
   output_per_1m?: number;
+  /** API price per 1M input tokens served from the provider's prompt cache (default: the input price). */
+  cached_input_per_1m?: number;
 }
 
 export interface CostSummary {
@@ -19,6 +21,7 @@ export interface CostSummary {
   /** Total cost of the measured run. */
   total: number;
   per_request: number | null;
+  per_1m_input_tokens: number | null;
   per_1m_output_tokens: number | null;
   per_1m_total_tokens: number | null;
   per_good_request: number | null;
@@ -35,6 +38,8 @@ export interface CostInputs {
   failed_output_tokens: number;
   /** Good requests, null when no SLO was given. */
   good: number | null;
+  /** Input tokens the server reported as served from its cache (all measured requests). */
+  cached_input_tokens?: number;
 }
 
 /**
@@ -53,7 +58,9 @@ export function computeCost(prices: Prices | undefined, x: CostInputs): CostSumm
     basis = 'api_tokens';
     const input = x.input_tokens + x.failed_input_tokens;
     const output = x.output_tokens + x.failed_output_tokens;
-    total = ((prices.input_per_1m ?? 0) * input + (prices.output_per_1m ?? 0) * output) / 1e6;
+    // Cached input tokens are billed at their own price when one is given and the server reported them.
+    const cached = prices.cached_input_per_1m !== undefined ? Math.min(x.cached_input_tokens ?? 0, input) : 0;
+    total = ((prices.input_per_1m ?? 0) * (input - cached) + (prices.cached_input_per_1m ?? 0) * cached + (prices.output_per_1m ?? 0) * output) / 1e6;
   } else {
     return null;
   }
@@ -63,6 +70,7 @@ export function computeCost(prices: Prices | undefined, x: CostInputs): CostSumm
     basis,
     total,
     per_request: per(x.succeeded),
+    per_1m_input_tokens: per(x.input_tokens, 1e6),
     per_1m_output_tokens: per(x.output_tokens, 1e6),
     per_1m_total_tokens: per(x.input_tokens + x.output_tokens, 1e6),
     per_good_request: per(x.good),

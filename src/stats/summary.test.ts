@@ -142,6 +142,11 @@ test('cost from a GPU price per hour or from API token prices', () => {
   close(api.total, (60 * 1 + 6 * 2) / 1e6, 1e-15); // failed tokens are billed too
   assert.equal(api.per_good_request, null);
   assert.equal(summarize(records).cost, null);
+  close(gpu.per_1m_input_tokens, (0.002 / 30) * 1e6);
+  // Cached prompt tokens (usage.prompt_tokens_details) at their own price: 20 of the 60 billed input tokens.
+  const cachedRecords = records.map((r) => (r.ok && !r.warmup ? { ...r, cached_input_tokens: 10 } : r));
+  const cached = summarize(cachedRecords, { prices: { input_per_1m: 1, output_per_1m: 2, cached_input_per_1m: 0.25 } }).cost;
+  close(cached!.total, (40 * 1 + 20 * 0.25 + 6 * 2) / 1e6, 1e-15);
 });
 
 test('empty input: zero counts, null rates, no crash', () => {

@@ -177,6 +177,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     failed_input_tokens: failedTokens.input,
     failed_output_tokens: failedTokens.output,
     good,
+    cached_input_tokens: succeeded.reduce((n, r) => n + (r.cached_input_tokens ?? 0), 0),
   });
   const sessions = summarizeSessions(counted, succeeded, options.turns ?? null, cost?.total ?? null);
 

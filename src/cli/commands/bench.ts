@@ -61,6 +61,7 @@ export interface BenchFlags {
   gpuPrice?: number;
   gpus?: number;
   priceInput?: number;
+  priceCachedInput?: number;
   priceOutput?: number;
   json?: boolean;
   html?: string;
@@ -125,6 +126,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--gpu-price <usd>', 'cost: price of one GPU per hour (see --gpus)', nonNegativeNumber('--gpu-price'))
     .option('--gpus <n>', 'cost: GPUs billed at --gpu-price (default 1)', positiveInt('--gpus'))
     .option('--price-input <usd>', 'cost: API price per 1M input tokens', nonNegativeNumber('--price-input'))
+    .option('--price-cached-input <usd>', 'cost: API price per 1M input tokens the server reports as cached (usage.prompt_tokens_details)', nonNegativeNumber('--price-cached-input'))
     .option('--price-output <usd>', 'cost: API price per 1M output tokens', nonNegativeNumber('--price-output'))
     .option('--out <dir>', 'write results.json and requests.jsonl (appended as requests finish) here')
     .option('--html <file>', 'write a self-contained HTML report of the run')
@@ -228,6 +230,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
       ...(f.gpuPrice !== undefined ? { gpu_per_hour: f.gpuPrice, gpu_count: f.gpus ?? 1 } : {}),
       ...(f.priceInput !== undefined ? { input_per_1m: f.priceInput } : {}),
       ...(f.priceOutput !== undefined ? { output_per_1m: f.priceOutput } : {}),
+      ...(f.priceCachedInput !== undefined ? { cached_input_per_1m: f.priceCachedInput } : {}),
     };
   }
   set('scrapeIntervalS', f.scrapeInterval);
