@@ -1,3 +1,4 @@
+import { diagnoseRun } from '../analysis/diagnose-run.js';
 import { isConversationWorkload } from '../workload/conversation.js';
 import { conversationSender } from './conversation-send.js';
 import { scoreRecords } from '../measure/quality.js';
@@ -137,6 +138,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       status,
       ...(thresholdOutcome ? { thresholds: thresholdOutcome } : {}),
       ...(server ? { server } : {}),
+      diagnosis: diagnoseRun({ summary, server: server ?? null, records: load.records }),
     });
     outputs.finish(status, results, scrapes);
     emit({ type: 'phase', phase: 'done' });

@@ -10,6 +10,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerCompareEndpoints } from './commands/compare-endpoints.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerPareto } from './commands/pareto.js';
 import { expandConfigFile } from './config-file.js';
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRuns(program);
   registerReport(program, setExit);
   registerCompare(program, setExit);
+  registerAnalyze(program);
   registerMonitor(program);
   try {
     await program.parseAsync(expandConfigFile(argv, program));

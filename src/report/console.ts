@@ -157,6 +157,16 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     lines.push(...formatServerSection(results.server as ServerResults, c));
   }
 
+  if (results.diagnosis && results.diagnosis.findings.length > 0) {
+    lines.push('');
+    results.diagnosis.findings.forEach((f, i) => {
+      const head = i === 0 ? 'diagnosis    ' : '             ';
+      const paint = f.kind === 'healthy' ? c.green : f.confidence === 'low' ? (x: string) => x : c.yellow;
+      lines.push(`${head}${paint(`${f.kind.replace(/_/g, ' ')}`)} (${f.confidence}): ${f.title}`);
+      if (f.advice[0] && f.kind !== 'healthy') lines.push(c.dim(`               try: ${f.advice[0]}`));
+    });
+  }
+
   if (results.thresholds) {
     const th = results.thresholds;
     lines.push('');

@@ -1,3 +1,4 @@
+import type { Diagnosis } from './findings.js';
 /**
  * The versioned results.json document: what a run produced, re-renderable without re-running.
  * Field by field description: docs/results-schema.md. Bump RESULTS_SCHEMA_VERSION on any breaking change.
@@ -45,6 +46,8 @@ export interface ResultsDocument {
   thresholds?: ThresholdOutcome;
   /** Server-side metrics over the window, when scraped (shape owned by server-metrics). */
   server?: ServerResults;
+  /** What limits the run, with the evidence (see analysis/diagnose-run.ts). */
+  diagnosis?: Diagnosis;
 }
 
 export interface BuildResultsInput {
@@ -61,6 +64,7 @@ export interface BuildResultsInput {
   status?: RunStatus;
   thresholds?: ThresholdOutcome;
   server?: ServerResults;
+  diagnosis?: Diagnosis;
   /** Wall-clock anchor of the run clock (ms since the Unix epoch); see RequestRecord.clock_epoch_ms. */
   clockEpochMs?: number;
 }
@@ -88,6 +92,7 @@ export function buildResults(input: BuildResultsInput): ResultsDocument {
   };
   if (input.thresholds) doc.thresholds = input.thresholds;
   if (input.server !== undefined) doc.server = input.server;
+  if (input.diagnosis !== undefined) doc.diagnosis = input.diagnosis;
   return doc;
 }
 
