@@ -156,3 +156,20 @@ test('SLO limits are drawn on the latency charts they apply to', { skip, timeout
   await withSlo.page.close();
   await without.page.close();
 });
+
+test('the diagnosis, answer quality and conversations show in the report', { skip, timeout: 60_000 }, async () => {
+  const run = syntheticRun({ requests: 300, errorRate: 0.1 });
+  run.results.summary.quality = { requests: 40, exact_match: { mean: 0.625, stddev: 0.48 }, f1: { mean: 0.71, stddev: 0.2 }, rouge_l: { mean: 0.69, stddev: 0.2 } };
+  run.results.summary.sessions = { conversations: 6, completed: 6, turns: 2, history_share: 0.4, cost_per_conversation: null, per_turn: [{ turn: 0, requests: 6, ttft_p50_ms: 40, ttft_p99_ms: 60, input_tokens_mean: 100 }, { turn: 1, requests: 6, ttft_p50_ms: 30, ttft_p99_ms: 50, input_tokens_mean: 220 }] };
+  const { page, errors } = await open([run], 'diagnosis.html');
+  assert.deepEqual(errors, []);
+  const panel = page.locator('.diagnosis');
+  assert.equal(await panel.count(), 1);
+  const text = await panel.innerText();
+  assert.match(text, /Diagnosis/);
+  assert.match(text, /errors \(high\): \d+ requests failed/);
+  const body = await page.locator('body').innerText();
+  assert.match(body, /exact match 62\.5%, F1 0\.71/);
+  assert.match(body, /6 conversations of 2 turns \(6 complete\), history 40\.0% of prompt tokens/);
+  await page.close();
+});

@@ -7,6 +7,7 @@ import type { ErrorClass, RequestRecord, TokenChunk } from '../../src/measure/re
 import { summarize } from '../../src/stats/summary.js';
 import { createRng } from '../../src/util/rng.js';
 import { buildResults } from '../../src/results/results-document.js';
+import { diagnoseRun } from '../../src/analysis/diagnose-run.js';
 import type { ServerResults } from '../../src/server-metrics/server-results.js';
 import type { ReportRun } from '../../src/report/html/chart-data.js';
 
@@ -84,6 +85,7 @@ export function syntheticRun(options: SyntheticRunOptions): ReportRun {
     target: { url: 'http://127.0.0.1:8000/v1', model: text ?? 'synthetic-model', api: 'chat' },
     summary,
     ...(server ? { server } : {}),
+    diagnosis: diagnoseRun({ summary, server: server ?? null, records }),
   });
   return { label: options.label ?? results.run.id, results, records };
 }

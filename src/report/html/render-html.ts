@@ -18,6 +18,8 @@ import {
   countTable,
   errorMessages,
   fidelityMarkup,
+  diagnosisMarkup,
+  qualityAndSessionsMarkup,
   sampleOutputs,
   thresholdsMarkup,
 } from './run-details.js';
@@ -94,6 +96,7 @@ function runSection(run: ReportRun, i: number, charts: RunCharts): string {
     '<h3>Outcomes</h3>',
     `<div class="grid">${countTable('Finish reasons (succeeded)', run.results.summary?.finish_reasons, 'ok')}` +
       `${countTable('Errors by class', run.results.summary?.errors?.by_class, 'bad')}${fidelityMarkup(run.results)}` +
+      `${diagnosisMarkup(run.results)}${qualityAndSessionsMarkup(run.results)}` +
       `${errorMessages(run.records)}${thresholdsMarkup(run.results)}${sampleOutputs(run.records)}</div>`,
     configMarkup(run.results),
     '</section>',

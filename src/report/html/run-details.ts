@@ -151,3 +151,40 @@ export function configMarkup(results: ResultsDocument): string {
   if (config === undefined) return '';
   return `<details class="config"><summary>Configuration (redacted)</summary><pre>${e(JSON.stringify(config, null, 2))}</pre></details>`;
 }
+
+/** What limits the run (results.diagnosis), each finding with its confidence and first piece of advice. */
+export function diagnosisMarkup(results: ResultsDocument): string {
+  const findings = results.diagnosis?.findings ?? [];
+  if (findings.length === 0) return '';
+  const items = findings
+    .map((f) => {
+      const tone = f.kind === 'healthy' ? 'good' : f.confidence === 'low' ? 'muted' : 'warn';
+      const advice = f.kind !== 'healthy' && f.advice[0] ? `<br><span class="muted">try: ${e(f.advice[0])}</span>` : '';
+      return `<li><b class="${tone}">${e(f.kind.replace(/_/g, ' '))}</b> <span class="muted">(${e(f.confidence)})</span>: ${e(f.title)}${advice}</li>`;
+    })
+    .join('');
+  return `<div class="panel wide diagnosis"><h4>Diagnosis</h4><ul>${items}</ul></div>`;
+}
+
+/** Answer quality and conversations, when the run has them. */
+export function qualityAndSessionsMarkup(results: ResultsDocument): string {
+  const s = results.summary;
+  const parts: string[] = [];
+  if (s.quality) {
+    const q = s.quality;
+    parts.push(
+      `<div class="panel"><h4>Answer quality</h4><p>exact match ${pct(q.exact_match.mean)}, F1 ${fmt(q.f1.mean)}, ROUGE-L ${fmt(q.rouge_l.mean)}</p>` +
+        `<p class="muted">${q.requests} answers scored against the dataset's references</p></div>`,
+    );
+  }
+  if (s.sessions) {
+    const c = s.sessions;
+    const rows = c.per_turn.map((t) => `<tr><td class="num">${t.turn + 1}</td><td class="num">${t.requests}</td><td class="num">${fmt(t.ttft_p50_ms)}</td><td class="num">${fmt(t.ttft_p99_ms)}</td><td class="num">${fmt(t.input_tokens_mean)}</td></tr>`).join('');
+    parts.push(
+      `<div class="panel"><h4>Conversations</h4><p>${c.conversations} conversations of ${c.turns} turns (${c.completed} complete)` +
+        `${c.history_share !== null ? `, history ${pct(c.history_share)} of prompt tokens` : ''}</p>` +
+        `<table><thead><tr><th>turn</th><th>requests</th><th>TTFT p50</th><th>TTFT p99</th><th>input tokens</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+    );
+  }
+  return parts.join('');
+}
