@@ -16,3 +16,5 @@ cpSync(join(root, 'src/report/html/page'), join(root, 'dist/report/html/page'), 
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),
 });
+// The roofline's model and GPU tables are data files read at run time.
+cpSync(join(root, 'src/analysis/data'), join(root, 'dist/analysis/data'), { recursive: true });

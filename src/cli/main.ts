@@ -11,6 +11,7 @@ import { registerMonitor } from './commands/monitor.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerCompareEndpoints } from './commands/compare-endpoints.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerRoofline } from './commands/roofline.js';
 import { registerPareto } from './commands/pareto.js';
 import { expandConfigFile } from './config-file.js';
 
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReport(program, setExit);
   registerCompare(program, setExit);
   registerAnalyze(program);
+  registerRoofline(program);
   registerMonitor(program);
   try {
     await program.parseAsync(expandConfigFile(argv, program));
