@@ -68,3 +68,12 @@ test('compare-endpoints: bad targets and shapes are usage errors that name the f
   assert.equal(shape.code, 2);
   assert.match(shape.stderr, /--shape: give input\/output tokens like 100\/300/);
 });
+
+test('workload shapes: IN/OUT, k suffixes, the N-in/M-out spelling and the chat and long presets', async () => {
+  const { parseShape } = await import('../src/endpoints/run-endpoints.js');
+  assert.deepEqual(parseShape('100/300'), { label: '100/300', inputTokens: '100', outputTokens: '300' });
+  assert.equal(parseShape('1k/1k').label, '1000/1000');
+  assert.equal(parseShape('100-in/300-out').label, '100/300');
+  assert.equal(parseShape('chat').label, '100/300');
+  assert.equal(parseShape('long').label, '1000/1000');
+});

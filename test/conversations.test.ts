@@ -59,3 +59,43 @@ test('conversations on the embedded llama-server: the history comes from its pro
   const cached = doc.server.tokens.prompt_cached / doc.server.tokens.prompt;
   assert.ok(cached > 0.3, `share of prompt tokens from the cache: ${cached.toFixed(2)}`);
 });
+
+test('--conversations sends a ShareGPT dataset whole: each conversation turn by turn, asking for its answers\' lengths', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { countTokens } = await import('../src/text/tokenizer.js');
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-conv-'));
+  const convs = [
+    [['Hi there', 'Hello! How can I help you today?'], ['Tell me a joke', 'Why did the chicken cross the road? To get to the other side.']],
+    [['What is 2+2?', '4'], ['And 3+3?', '6'], ['Thanks', 'You are welcome.']],
+    [['Name a colour', 'Blue']],
+  ];
+  const file = join(dir, 'sharegpt.json');
+  writeFileSync(file, JSON.stringify(convs.map((c, i) => ({ id: `c${i}`, conversations: c.flatMap(([u, a]) => [{ from: 'human', value: u }, { from: 'gpt', value: a }]) }))));
+  const server = await startTimingServer({ behavior: (req) => ({ outputTokens: Number(req.body?.max_tokens ?? 4), itlMs: 1, tokenText: ' ok' }) });
+  try {
+    const { results, records } = await runBenchmark({ url: server.url, model: 'm', dataset: file, conversations: true, requests: 3, concurrency: 3, warmup: 0, scrape: false, probe: false, calibrate: false });
+    const s = results.summary.sessions!;
+    assert.equal(s.conversations, 3);
+    assert.equal(s.completed, 3);
+    assert.equal(s.turns, 3);
+    assert.equal(records.length, 6);
+    // Every user turn of the dataset went out once, with max_tokens the length of the dataset's answer to it.
+    const sent = server.requests.filter((q) => q.body).map((q) => {
+      const msgs = q.body!.messages as Array<{ role: string; content: string }>;
+      return { user: msgs.at(-1)!.content.replace(/^Run \d{6}:\n/, ''), max: q.body!.max_tokens, history: msgs.length - 1 };
+    });
+    for (const c of convs) {
+      c.forEach(([u, a], t) => {
+        const hit = sent.find((x) => x.user === u);
+        assert.ok(hit, `turn "${u}" was sent`);
+        assert.equal(hit.max, Math.max(1, countTokens(a!)));
+        assert.equal(hit.history, 2 * t, `"${u}" carried ${hit.history} earlier messages`);
+      });
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -19,6 +19,7 @@ export function conversationSender(
   const T = workload.turns;
   return async (req, signal, emit) => {
     const session = opts.specBase + req.index;
+    const count = workload.turnCount(session);
     const history: Array<{ role: string; content: string }> = [];
     let historyTokens = 0;
     let tSched = req.t_sched;
@@ -36,10 +37,11 @@ export function conversationSender(
       );
       record.session = req.index;
       record.turn = turn;
+      record.session_turns = count;
       record.history_tokens = historyTokens;
       const answer = record.output_text ?? '';
       if (!opts.saveText) delete record.output_text;
-      if (turn === T - 1 || !record.ok || signal.aborted) return record;
+      if (turn === count - 1 || !record.ok || signal.aborted) return record;
       // Stopped while thinking: the conversation ends with this turn.
       if (workload.thinkTimeMs > 0 && !(await pause(workload.thinkTimeMs, signal))) return record;
       emit(record);

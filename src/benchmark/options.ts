@@ -28,6 +28,8 @@ export const benchmarkOptionsSchema = z
     prefixTokens: z.number().int().positive().optional(),
     /** Multi-turn: each request is a conversation of this many turns, each carrying the history (chat API). */
     turns: z.number().int().min(2).max(1000).optional(),
+    /** A ShareGPT dataset's conversations are sent whole, turn by turn with the history (chat API). */
+    conversations: z.boolean().default(false),
     /** Seconds between an answer and the next turn of its conversation. */
     thinkTimeS: z.number().min(0).finite().default(0),
     /** Distinct shared prefixes (default 1 with prefixTokens). */

@@ -22,7 +22,7 @@ export interface BenchmarkConfig {
         /** Multi-turn conversations (--turns, --think-time), or null. */
         conversation: { turns: number; thinkTimeMs: number } | null;
       }
-    | { kind: 'dataset'; path: string }
+    | { kind: 'dataset'; path: string; conversations: { thinkTimeMs: number } | null }
     | { kind: 'trace'; trace: Trace };
   slo: Slo | null;
   thresholds: Threshold[];
@@ -57,14 +57,17 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
 }
 
 function datasetWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
-  if (options.turns !== undefined) throw new ConfigError('turns', '--turns makes synthetic conversations; it does not apply to a --dataset');
+  if (options.turns !== undefined) throw new ConfigError('turns', '--turns makes synthetic conversations; for a ShareGPT --dataset, --conversations sends its own');
+  if (options.conversations && options.api !== 'chat') throw new ConfigError('conversations', '--conversations sends chat messages: use --api chat');
+  if (options.thinkTimeS > 0 && !options.conversations) throw new ConfigError('thinkTimeS', '--think-time is the pause between turns of a conversation: give --conversations (or --turns) too');
   if (options.prefixTokens !== undefined || options.prefixGroups !== undefined) {
     throw new ConfigError('prefixTokens', '--prefix-tokens and --prefix-groups shape synthetic prompts; a --dataset brings its own');
   }
-  return { kind: 'dataset', path: options.dataset! };
+  return { kind: 'dataset', path: options.dataset!, conversations: options.conversations ? { thinkTimeMs: options.thinkTimeS * 1000 } : null };
 }
 
 function syntheticWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
+  if (options.conversations) throw new ConfigError('conversations', '--conversations sends the conversations of a ShareGPT --dataset; synthetic ones are --turns N');
   const input = parseLengthSpec(options.inputTokens, '--input-tokens');
   const output = options.outputTokens === 'none' ? null : parseLengthSpec(options.outputTokens, '--output-tokens');
   if (options.turns !== undefined && options.api !== 'chat') throw new ConfigError('turns', '--turns sends conversations as chat messages: use --api chat');

@@ -8,7 +8,7 @@ import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
 import { createTraceWorkload } from '../workload/trace-workload.js';
-import { createConversationWorkload } from '../workload/conversation.js';
+import { createConversationWorkload, createDatasetConversations } from '../workload/conversation.js';
 import { calibrateWorkload, type Calibration } from '../workload/calibrate.js';
 import { findServerTokenizer } from '../client/server-tokenizer.js';
 import { loadDataset } from '../workload/dataset.js';
@@ -224,6 +224,13 @@ async function buildWorkload(
   });
   if (loaded.skipped > 0) emit({ type: 'warning', message: `skipped ${loaded.skipped} bad lines of ${w.path}` });
   for (const warning of loaded.warnings) emit({ type: 'warning', message: warning });
+  if (w.conversations) {
+    if (!loaded.entries.some((e) => e.turns && e.turns.length > 0)) {
+      throw new ConfigError('conversations', `--conversations: ${w.path} has no conversations (a ShareGPT file of human/gpt turns is expected)`);
+    }
+    const opts = { seed: o.seed, exactOutput: o.exactOutput, thinkTimeMs: w.conversations.thinkTimeMs, ...(nonce ? { nonce } : {}) };
+    return { workload: createDatasetConversations(w.path, loaded.entries, opts), rescale: null };
+  }
   return { workload: loaded.workload, rescale: null };
 }
 

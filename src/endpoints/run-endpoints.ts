@@ -42,11 +42,15 @@ export interface EndpointsDocument {
   rows: EndpointRow[];
 }
 
-/** `IN/OUT` token lengths, e.g. 100/300 or 1k/1k. */
+/** Named shapes: a short chat answer and a long-context, long-answer request. */
+export const SHAPE_PRESETS: Record<string, string> = { chat: '100/300', long: '1k/1k' };
+
+/** `IN/OUT` token lengths, e.g. 100/300, 1k/1k or 100-in/300-out, or a preset name (chat, long). */
 export function parseShape(text: string, flag = '--shape'): WorkloadShape {
-  const m = /^\s*(\d+(?:\.\d+)?k?)\s*\/\s*(\d+(?:\.\d+)?k?)\s*$/i.exec(text);
+  const spelled = (SHAPE_PRESETS[text.trim().toLowerCase()] ?? text).replace(/-in\s*\//i, '/').replace(/-out\s*$/i, '');
+  const m = /^\s*(\d+(?:\.\d+)?k?)\s*\/\s*(\d+(?:\.\d+)?k?)\s*$/i.exec(spelled);
   const n = (x: string): number => Math.round(parseFloat(x) * (/k$/i.test(x) ? 1000 : 1));
-  if (!m || n(m[1]!) < 1 || n(m[2]!) < 1) throw new ConfigError(flag, `${flag}: give input/output tokens like 100/300 or 1k/1k, got ${JSON.stringify(text)}`);
+  if (!m || n(m[1]!) < 1 || n(m[2]!) < 1) throw new ConfigError(flag, `${flag}: give input/output tokens like 100/300, 1k/1k or 100-in/300-out, or a preset (chat = 100/300, long = 1k/1k), got ${JSON.stringify(text)}`);
   const input = n(m[1]!);
   const output = n(m[2]!);
   return { label: `${input}/${output}`, inputTokens: String(input), outputTokens: String(output) };

@@ -101,6 +101,8 @@ export interface RequestRecord {
   session?: number;
   turn?: number;
   history_tokens?: number;
+  /** Multi-turn runs: the turns this conversation has. */
+  session_turns?: number;
   /** Scores against the dataset's reference answers (see measure/quality.ts), for succeeded requests that had some. */
   quality?: QualityScores;
   /**

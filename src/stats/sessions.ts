@@ -7,6 +7,7 @@ export interface SessionSummary {
   conversations: number;
   /** Conversations whose every turn succeeded. */
   completed: number;
+  /** Turns per conversation (the most, when conversations differ). */
   turns: number;
   /** Client tokens of history over client tokens of all prompts, succeeded turns. */
   history_share: number | null;
@@ -25,7 +26,7 @@ export function summarizeSessions(counted: readonly RequestRecord[], succeeded: 
     bySession.set(r.session, list);
   }
   let completed = 0;
-  for (const list of bySession.values()) if (list.length === turns && list.every((r) => r.ok)) completed++;
+  for (const list of bySession.values()) if (list.length === (list[0]!.session_turns ?? turns) && list.every((r) => r.ok)) completed++;
   let history = 0;
   let total = 0;
   for (const r of succeeded) {

@@ -4,6 +4,9 @@
  * prompts (the base workload's, one index per turn), so lengths follow --input-tokens and --output-tokens.
  */
 import type { RequestSpec, Workload } from './spec.js';
+import type { DatasetEntry } from './dataset-entry.js';
+import { shuffledOrder } from './dataset-workload.js';
+import { countTokens } from '../text/tokenizer.js';
 
 export interface UserTurn {
   content: string;
@@ -15,8 +18,11 @@ export interface UserTurn {
 
 export interface ConversationWorkload extends Workload {
   readonly kind: 'conversation';
+  /** The most turns a conversation has (record indices are session x turns + turn). */
   readonly turns: number;
   readonly thinkTimeMs: number;
+  /** Turns of this conversation (1..turns). */
+  turnCount(session: number): number;
   userTurn(session: number, turn: number): UserTurn;
 }
 
@@ -32,6 +38,7 @@ export function createConversationWorkload(base: Workload, turns: number, thinkT
     size: base.size === Infinity ? Infinity : Math.floor(base.size / turns),
     turns,
     thinkTimeMs,
+    turnCount: () => turns,
     userTurn,
     /**
      * The session's last and longest request, with each earlier answer stood in for by one space per output token:
@@ -53,4 +60,43 @@ export function createConversationWorkload(base: Workload, turns: number, thinkT
 
 export function isConversationWorkload(w: Workload): w is ConversationWorkload {
   return (w as Partial<ConversationWorkload>).kind === 'conversation';
+}
+
+/**
+ * ShareGPT conversations kept whole: conversation s is an entry (in a seeded order), each of its user turns sent with
+ * the history, asking for as many tokens as the dataset's answer to that turn had.
+ */
+export function createDatasetConversations(
+  name: string,
+  entries: readonly DatasetEntry[],
+  options: { seed: number; exactOutput: boolean; thinkTimeMs: number; nonce?: string },
+): ConversationWorkload {
+  const convs = entries.filter((e) => e.turns && e.turns.length > 0).map((e) => e.turns!);
+  if (convs.length === 0) throw new RangeError('no conversation with a user turn followed by an answer');
+  const order = shuffledOrder(convs.length, options.seed);
+  const conv = (session: number): Array<{ user: string; answer: string }> => convs[order[session % convs.length]!]!;
+  const lead = options.nonce ? `Run ${options.nonce}:\n` : '';
+  const turns = convs.reduce((n, c) => Math.max(n, c.length), 0);
+  const userTurn = (session: number, turn: number): UserTurn => {
+    const t = conv(session)[turn]!;
+    const content = turn === 0 ? lead + t.user : t.user;
+    const max = Math.max(1, countTokens(t.answer));
+    return { content, tokens: countTokens(content), max_tokens: max, exact_output: options.exactOutput };
+  };
+  return {
+    kind: 'conversation',
+    name: `conversations(${name}${options.thinkTimeMs > 0 ? `, think ${options.thinkTimeMs / 1000} s` : ''})`,
+    size: convs.length,
+    turns,
+    thinkTimeMs: options.thinkTimeMs,
+    turnCount: (session) => conv(session).length,
+    userTurn,
+    spec(index: number): RequestSpec {
+      const c = conv(index);
+      const users = c.map((t) => t.user).join('\n');
+      const answers = c.slice(0, -1).reduce((n, t) => n + countTokens(t.answer), 0);
+      const last = userTurn(index, c.length - 1);
+      return { prompt: `${users}${' '.repeat(answers)}`, max_tokens: last.max_tokens, exact_output: last.exact_output, input_tokens: countTokens(users) + answers };
+    },
+  };
 }

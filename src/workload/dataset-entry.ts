@@ -9,6 +9,8 @@ export interface DatasetEntry {
   maxTokens: number | null;
   /** A reference answer whose token length becomes max_tokens (ShareGPT). */
   answer?: string;
+  /** Every user turn of a ShareGPT conversation with the answer that followed it (for --conversations). */
+  turns?: Array<{ user: string; answer: string }>;
   /** Reference answers to score the output against (`reference` or `references` in JSONL). */
   references?: string[];
 }

@@ -88,7 +88,7 @@ function toSpec(entry: DatasetEntry, exactOutput: boolean, lead: string): Reques
 }
 
 /** Fisher-Yates permutation of 0..n-1 from the seed. */
-function shuffledOrder(n: number, seed: number): Uint32Array {
+export function shuffledOrder(n: number, seed: number): Uint32Array {
   const rng = forkRng(seed >>> 0, 'dataset-order');
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

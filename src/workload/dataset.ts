@@ -5,7 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DatasetError } from './dataset-error.js';
-import type { DatasetEntries } from './dataset-entry.js';
+import type { DatasetEntries, DatasetEntry } from './dataset-entry.js';
 import { createDatasetWorkload } from './dataset-workload.js';
 import type { DatasetWorkload } from './dataset-workload.js';
 import { readJsonl } from './jsonl.js';
@@ -32,6 +32,8 @@ export interface LoadDatasetOptions {
 
 export interface LoadedDataset {
   workload: DatasetWorkload;
+  /** The entries as read (file order), for workloads built otherwise (conversations). */
+  entries: DatasetEntry[];
   /** Records not used (malformed when skipping, or incomplete conversations). */
   skipped: number;
   warnings: string[];
@@ -68,7 +70,7 @@ export async function loadDataset(path: string, options: LoadDatasetOptions): Pr
     ...(options.nonce ? { nonce: options.nonce } : {}),
   });
   workload.warm(options.warmBudgetMs ?? 2000);
-  return { workload, skipped: read.skipped, warnings: read.warnings };
+  return { workload, entries: read.entries, skipped: read.skipped, warnings: read.warnings };
 }
 
 const FORM_HINT: Record<DatasetFormat, string> = {

@@ -79,5 +79,15 @@ export function parseShareGptRecord(value: unknown): DatasetEntry | null {
   const answer = parsed[humanAt + 1];
   if (humanAt < 0 || !human || !answer || !ANSWER.has(answer.speaker)) return null;
   if (human.text.trim() === '' || answer.text.trim() === '') return null;
-  return { prompt: human.text, maxTokens: null, answer: answer.text };
+  // The whole conversation: each user turn with the answer right after it, from the first pair on.
+  const pairs: Array<{ user: string; answer: string }> = [];
+  for (let i = humanAt; i + 1 < parsed.length; i++) {
+    const u = parsed[i]!;
+    const a = parsed[i + 1]!;
+    if (!HUMAN.has(u.speaker) || !ANSWER.has(a.speaker)) continue;
+    if (u.text.trim() === '' || a.text.trim() === '') break;
+    pairs.push({ user: u.text, answer: a.text });
+    i++;
+  }
+  return { prompt: human.text, maxTokens: null, answer: answer.text, turns: pairs };
 }

@@ -29,6 +29,7 @@ export interface BenchFlags {
   outputTokens: string;
   prefixTokens?: number;
   turns?: number;
+  conversations?: boolean;
   thinkTime?: number;
   prefixGroups?: number;
   exactOutput: boolean;
@@ -93,7 +94,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--input-tokens <spec>', 'prompt length: N, MIN:MAX, or MEAN,STDDEV[,MIN,MAX]', DEFAULTS.inputTokens)
     .option('--output-tokens <spec>', 'output length (max_tokens): N, MIN:MAX, MEAN,STDDEV[,MIN,MAX], or none', DEFAULTS.outputTokens)
     .option('--turns <n>', 'multi-turn: each request is a conversation of N turns, each sent with the history and the real answers (chat API)', positiveInt('--turns'))
-    .option('--think-time <seconds>', 'with --turns: pause between an answer and the next turn (default 0)', nonNegativeNumber('--think-time'))
+    .option('--conversations', 'with a ShareGPT --dataset: send each conversation whole, turn by turn with the history and the real answers')
+    .option('--think-time <seconds>', 'with --turns or --conversations: pause between an answer and the next turn (default 0)', nonNegativeNumber('--think-time'))
     .option('--prefix-tokens <n>', 'prefix-cache studies: every prompt opens with a shared prefix of N tokens (within --input-tokens)', positiveInt('--prefix-tokens'))
     .option('--prefix-groups <g>', 'with --prefix-tokens: G different prefixes, one drawn per request (default 1)', positiveInt('--prefix-groups'))
     .option('--no-exact-output', 'do not ask for exactly --output-tokens (no ignore_eos/min_tokens)')
@@ -170,6 +172,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
     outputTokens: f.outputTokens,
     ...(f.prefixTokens !== undefined ? { prefixTokens: f.prefixTokens } : {}),
     ...(f.turns !== undefined ? { turns: f.turns } : {}),
+    ...(f.conversations ? { conversations: true } : {}),
     ...(f.thinkTime !== undefined ? { thinkTimeS: f.thinkTime } : {}),
     ...(f.prefixGroups !== undefined ? { prefixGroups: f.prefixGroups } : {}),
     exactOutput: f.exactOutput,
