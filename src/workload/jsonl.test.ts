@@ -29,6 +29,7 @@ test('prompt and messages lines, with max_tokens or output_tokens', () => {
     prompt: 'Q',
     maxTokens: null,
     answer: 'A',
+    turns: [{ user: 'Q', answer: 'A' }],
   });
 });
 

@@ -45,7 +45,7 @@ test('jsonArrayItems rejects what is not one array', async () => {
 });
 
 test('ShareGPT variants: from/value, role/content, id, messages key', () => {
-  const expected = { prompt: 'What is 2+2?', maxTokens: null, answer: 'Four.' };
+  const expected = { prompt: 'What is 2+2?', maxTokens: null, answer: 'Four.', turns: [{ user: 'What is 2+2?', answer: 'Four.' }] };
   assert.deepEqual(
     parseShareGptRecord({ conversations: [{ from: 'human', value: 'What is 2+2?' }, { from: 'gpt', value: 'Four.' }] }),
     expected,
@@ -58,7 +58,7 @@ test('ShareGPT variants: from/value, role/content, id, messages key', () => {
     parseShareGptRecord({ messages: [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: 'Four.' }] }),
     expected,
   );
-  // The first human turn wins; later turns are ignored.
+  // The first human turn is the prompt; the whole conversation is kept for --conversations.
   assert.deepEqual(
     parseShareGptRecord({
       conversations: [
@@ -68,7 +68,7 @@ test('ShareGPT variants: from/value, role/content, id, messages key', () => {
         { from: 'gpt', value: 'Six.' },
       ],
     }),
-    expected,
+    { ...expected, turns: [{ user: 'What is 2+2?', answer: 'Four.' }, { user: 'And 3+3?', answer: 'Six.' }] },
   );
 });
 
