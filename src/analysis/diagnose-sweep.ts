@@ -2,7 +2,7 @@
  * Diagnosis across a sweep's steps: how decode time per token responds to batch size (memory-bound decode stays
  * flat, compute saturation grows), where queueing starts to dominate latency, and the fitted decode cost per step.
  */
-import type { SweepDocument } from '../sweep/sweep-document.js';
+import type { ResultsDocument } from '../results/results-document.js';
 import type { Diagnosis, Finding } from '../results/findings.js';
 import { fitLine } from './diagnose-run.js';
 
@@ -15,7 +15,15 @@ const SATURATION_ELASTICITY = 0.5;
 /** TTFT p50 this many times the lightest step's marks the onset of queueing. */
 const QUEUE_TTFT_FACTOR = 2;
 
-export function diagnoseSweep(sweep: SweepDocument): Diagnosis {
+/** What the diagnosis reads of a sweep's step (the shape of sweep.json's steps). */
+export interface SweepStepView {
+  index: number;
+  load: { concurrency: number } | { rate: number };
+  summary: ResultsDocument['summary'];
+  server: Pick<NonNullable<ResultsDocument['server']>, 'requests_running' | 'requests_waiting' | 'kv_cache_usage'> | null;
+}
+
+export function diagnoseSweep(sweep: { steps: readonly SweepStepView[] }): Diagnosis {
   const first = sweep.steps[0];
   const base = first?.summary.ttft_ms.p50 ?? null;
   const onset = sweep.steps.find((st) => (st.server?.requests_waiting?.mean ?? 0) >= 1 || (base !== null && (st.summary.ttft_ms.p50 ?? 0) > QUEUE_TTFT_FACTOR * base));
