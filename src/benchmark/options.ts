@@ -26,6 +26,10 @@ export const benchmarkOptionsSchema = z
     outputTokens: z.string().default(DEFAULTS.outputTokens),
     /** Synthetic prompts open with one of `prefixGroups` shared prefixes of this many tokens (prefix-cache studies). */
     prefixTokens: z.number().int().positive().optional(),
+    /** Run shard K of N (0-based) of the global schedule: "K/N". */
+    shard: z.string().optional(),
+    /** ISO 8601 wall-clock instant at which every shard's measured phase starts. */
+    startAt: z.string().optional(),
     /** Multi-turn: each request is a conversation of this many turns, each carrying the history (chat API). */
     turns: z.number().int().min(2).max(1000).optional(),
     /** A ShareGPT dataset's conversations are sent whole, turn by turn with the history (chat API). */

@@ -2,7 +2,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
 import { parseSlo, type Slo } from '../config/slo.js';
 import { parseThreshold, type Threshold } from '../config/threshold.js';
-import type { LoadProfile, RunLimits } from '../load/types.js';
+import type { LoadProfile, RunLimits, Shard } from '../load/types.js';
 import { parseLengthSpec, type LengthDistribution } from '../workload/length-spec.js';
 import { validateOptions, type BenchmarkOptions, type ValidatedOptions } from './options.js';
 import { loadTrace, type Trace } from '../workload/trace.js';
@@ -26,12 +26,17 @@ export interface BenchmarkConfig {
     | { kind: 'trace'; trace: Trace };
   slo: Slo | null;
   thresholds: Threshold[];
+  /** This process's shard of the global schedule, or null for the whole. */
+  shard: Shard | null;
+  /** Wall-clock start of the measured phase (--start-at), ms since the epoch, or null. */
+  startAtEpochMs: number | null;
 }
 
 
 export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig {
   const options = validateOptions(input);
-  if (options.trace !== undefined) return traceConfig(options);
+  const distributed = { shard: parseShard(options.shard), startAtEpochMs: parseStartAt(options.startAt) };
+  if (options.trace !== undefined) return { ...traceConfig(options), ...distributed };
   const profile: LoadProfile =
     options.rate !== undefined
       ? {
@@ -53,7 +58,28 @@ export function resolveBenchmarkConfig(input: BenchmarkOptions): BenchmarkConfig
   const workload: BenchmarkConfig['workload'] = options.dataset ? datasetWorkload(options) : syntheticWorkload(options);
   const slo = options.slo ? parseSlo(options.slo) : null;
   const thresholds = options.thresholds.map((t) => parseThreshold(t));
-  return { options, profile, limits, workload, slo, thresholds };
+  return { options, profile, limits, workload, slo, thresholds, ...distributed };
+}
+
+/** "K/N", 0 <= K < N: shard K of N. */
+export function parseShard(text: string | undefined): Shard | null {
+  if (text === undefined) return null;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || k >= n) throw new ConfigError('shard', `--shard: give K/N with 0 <= K < N (e.g. 0/4 for the first of four), got ${JSON.stringify(text)}`);
+  return { index: k, count: n };
+}
+
+/** An ISO 8601 instant, not already past (a second of slack for processes started together). */
+function parseStartAt(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const t = Date.parse(text);
+  if (!Number.isFinite(t) || !/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) {
+    throw new ConfigError('startAt', `--start-at: an ISO 8601 time such as 2026-12-04T10:00:00Z, got ${JSON.stringify(text)}`);
+  }
+  if (t < Date.now() - 1000) throw new ConfigError('startAt', `--start-at ${text} has already passed`);
+  return t;
 }
 
 function datasetWorkload(options: ValidatedOptions): BenchmarkConfig['workload'] {
@@ -101,5 +127,5 @@ function traceConfig(options: ValidatedOptions): BenchmarkConfig {
   const requests = Math.min(options.requests ?? trace.entries.length, trace.entries.length);
   const limits: RunLimits = { requests, durationS: options.durationS ?? null, warmup: 0 };
   const slo = options.slo ? parseSlo(options.slo) : null;
-  return { options, profile, limits, workload: { kind: 'trace', trace }, slo, thresholds: options.thresholds.map((t) => parseThreshold(t)) };
+  return { options, profile, limits, workload: { kind: 'trace', trace }, slo, thresholds: options.thresholds.map((t) => parseThreshold(t)), shard: null, startAtEpochMs: null };
 }

@@ -79,6 +79,8 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       seed: o.seed,
       clock,
       signal,
+      ...(config.shard ? { shard: config.shard } : {}),
+      ...(config.startAtEpochMs !== null ? { startAtEpochMs: config.startAtEpochMs } : {}),
       send: isConversationWorkload(ctx.workload)
         ? conversationSender(ctx.workload, client, clock, { specBase, saveText: o.saveText })
         : (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),

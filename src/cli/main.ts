@@ -12,6 +12,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerCompareEndpoints } from './commands/compare-endpoints.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerRoofline } from './commands/roofline.js';
+import { registerMerge } from './commands/merge.js';
 import { registerPareto } from './commands/pareto.js';
 import { expandConfigFile } from './config-file.js';
 
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCompare(program, setExit);
   registerAnalyze(program);
   registerRoofline(program);
+  registerMerge(program);
   registerMonitor(program);
   try {
     await program.parseAsync(expandConfigFile(argv, program));

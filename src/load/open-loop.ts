@@ -3,6 +3,7 @@ import { createArrivalSchedule, type RateProfile } from './arrivals.js';
 import { nextEvent, type RunControl } from './notifier.js';
 import { waitUntil } from './precise-timer.js';
 import type { RequestPool } from './request-pool.js';
+import type { Shard } from './types.js';
 
 export interface OpenLoopOptions {
   profile: RateProfile;
@@ -17,6 +18,8 @@ export interface OpenLoopOptions {
   deadlineMs: number | null;
   /** See precise-timer.ts. */
   spinMs: number;
+  /** Send only this shard's indices of the global schedule (count is then global). */
+  shard?: Shard;
 }
 
 export interface OpenLoopOutcome {
@@ -37,9 +40,12 @@ export async function runOpenLoop(clock: Clock, pool: RequestPool, control: RunC
   const cap = profile.maxConcurrency;
   const schedule = createArrivalSchedule(profile, options.seed);
   const outcome: OpenLoopOutcome = { sent: 0, cappedArrivals: 0, unsentArrivals: 0 };
+  const shard = options.shard ?? { index: 0, count: 1 };
   for (let j = 0; count === null || j < count; j++) {
     const tSched = options.startMs + schedule.next().value;
     if (deadlineMs !== null && tSched >= deadlineMs) break;
+    // Other shards send the other indices, at these same intended times.
+    if (j % shard.count !== shard.index) continue;
     await waitUntil(clock, tSched, control, options.spinMs);
     if (control.stopped) break;
     if (cap !== null && pool.size >= cap) {

@@ -10,7 +10,8 @@ import { runOpenLoop } from './open-loop.js';
 import { spinWindowMs } from './precise-timer.js';
 import { RequestPool } from './request-pool.js';
 import type { Fidelity } from '../measure/fidelity.js';
-import type { LoadProfile, RunLimits, SendFn } from './types.js';
+import type { LoadProfile, RunLimits, SendFn, Shard } from './types.js';
+import { waitUntil } from './precise-timer.js';
 
 export const DEFAULT_GRACE_MS = 30_000;
 /** Warm-up concurrency of an open loop without maxConcurrency: about one second of arrivals, at most this many. */
@@ -36,6 +37,10 @@ export interface RunLoadOptions {
   /** Open loops: the precise-timer spin window, ms (0 turns it off; default from the rate, see spinWindowMs). */
   timerSpinMs?: number;
   fidelityThresholds?: Partial<FidelityThresholds>;
+  /** One shard of a global schedule run by several processes (see Shard). */
+  shard?: Shard;
+  /** Wall-clock instant (ms since the Unix epoch) the measured phase starts at, shared by every shard. */
+  startAtEpochMs?: number;
 }
 
 export interface LoadResult {
@@ -84,16 +89,22 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
+    const shard = options.shard;
     if (limits.warmup > 0 && !control.stopped) {
       await runClosedLoop(clock, pool, control, {
-        workers: warmupConcurrency(profile),
+        workers: shareOf(warmupConcurrency(profile), shard),
         firstIndex: 0,
         count: limits.warmup,
         warmup: true,
         deadlineMs: null,
+        ...(shard ? { shard } : {}),
       });
     }
-    const measuredStart = clock.now();
+    if (options.startAtEpochMs !== undefined && !control.stopped) {
+      // Every shard's schedule starts at the same wall-clock instant, so their intended send times line up.
+      await waitUntil(clock, options.startAtEpochMs - clock.epochMs, control, 1);
+    }
+    const measuredStart = options.startAtEpochMs !== undefined ? options.startAtEpochMs - clock.epochMs : clock.now();
     const probe = startFidelityProbe();
     let cappedArrivals = 0;
     let unsentArrivals = 0;
@@ -105,12 +116,14 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       if (graceEndInMs !== null && graceEndInMs <= MAX_TIMER_MS) {
         graceTimer = setTimeout(() => pool.abortAll('the run duration and its grace period were over'), graceEndInMs);
       }
-      const common = { firstIndex: limits.warmup, count: limits.requests, deadlineMs };
+      const common = { firstIndex: limits.warmup, count: limits.requests, deadlineMs, ...(shard ? { shard } : {}) };
       if (profile.kind === 'concurrency') {
-        await runClosedLoop(clock, pool, control, { ...common, workers: profile.concurrency, warmup: false });
+        await runClosedLoop(clock, pool, control, { ...common, workers: shareOf(profile.concurrency, shard), warmup: false });
       } else {
         const spinMs = options.timerSpinMs ?? spinWindowMs(profile.rate);
-        const outcome = await runOpenLoop(clock, pool, control, { ...common, profile, seed: options.seed, startMs: measuredStart, spinMs });
+        // A cap on requests in flight is global: each shard holds its share.
+        const capped = profile.maxConcurrency !== null && shard ? { ...profile, maxConcurrency: Math.max(1, shareOf(profile.maxConcurrency, shard)) } : profile;
+        const outcome = await runOpenLoop(clock, pool, control, { ...common, profile: capped, seed: options.seed, startMs: measuredStart, spinMs });
         cappedArrivals = outcome.cappedArrivals;
         unsentArrivals = outcome.unsentArrivals;
       }
@@ -130,6 +143,12 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     if (graceTimer !== undefined) clearTimeout(graceTimer);
     pool.dispose();
   }
+}
+
+/** Shard k's part of a total split over n shards: the total exactly, the first (total mod n) shards one more. */
+export function shareOf(total: number, shard: Shard | undefined): number {
+  if (!shard) return total;
+  return Math.floor(total / shard.count) + (shard.index < total % shard.count ? 1 : 0);
 }
 
 /** Warm-up runs as a closed loop: the profile's concurrency, or for open loops its cap or about a second of arrivals. */

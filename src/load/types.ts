@@ -28,6 +28,15 @@ export interface ScheduledRequest {
   t_sched: number;
 }
 
+/**
+ * One of `count` processes sharing one global schedule: it sends the schedule indices i with i % count === index,
+ * at the same intended times, and holds its share of a closed loop's concurrency.
+ */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 export interface RunLimits {
   /** Measured requests to send (excluding warm-up); null for no count limit. */
   requests: number | null;

@@ -38,6 +38,8 @@ export interface BenchFlags {
   dataset?: string;
   datasetFormat?: 'jsonl' | 'sharegpt';
   trace?: string;
+  shard?: string;
+  startAt?: string;
   timeScale?: number;
   skipBadLines?: boolean;
   concurrency?: number;
@@ -115,6 +117,8 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--ramp-up <seconds>', 'ramp the rate up linearly over this time', seconds('--ramp-up'))
     .option('--requests <n>', `measured requests (default ${DEFAULTS.requests.remote}; ${DEFAULTS.requests.embedded} on the embedded engine)`, positiveInt('--requests'))
     .option('--duration <seconds>', 'stop sending after this long (e.g. 60, 2m)', seconds('--duration'))
+    .option('--shard <k/n>', 'run shard K of N (0-based) of the global schedule: the indices i with i mod N = K, with its share of --concurrency; merge the shards with inferscope merge')
+    .option('--start-at <time>', 'ISO 8601 instant at which the measured phase starts, the same for every shard (e.g. 2026-12-04T10:00:00Z)')
     .option('--warmup <n>', `requests sent first and excluded from results (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup'))
     .option('--seed <n>', `seed for workload and arrivals (default ${DEFAULTS.seed})`, nonNegativeInt('--seed'))
     .option('--timeout-connect <d>', `connect timeout (default ${formatDefaultMs(DEFAULTS.timeouts.connect_ms)})`, timeoutMs('--timeout-connect'))
@@ -211,6 +215,8 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('apiKey', apiKey || undefined);
   set('dataset', f.dataset);
   set('trace', f.trace);
+  set('shard', f.shard);
+  set('startAt', f.startAt);
   set('timeScale', f.timeScale);
   set('datasetFormat', f.datasetFormat);
   set('concurrency', f.concurrency);
