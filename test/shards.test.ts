@@ -78,3 +78,22 @@ test('a closed loop split over shards keeps the total concurrency; merge names m
     await server.close();
   }
 });
+
+test('bench --workers N: N client processes run the shards from one start and the run comes back merged', async () => {
+  const server = await startTimingServer({ behavior: { ttftMs: 5, itlMs: 1, outputTokens: 6 } });
+  try {
+    const r = await runCli(['bench', '--url', server.url, '--workers', '2', '--concurrency', '4', '--requests', '40', ...quiet, '--json'], { timeoutMs: 90_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.summary.requests.total, 40);
+    assert.equal(doc.summary.requests.succeeded, 40);
+    assert.ok(doc.summary.throughput.concurrency.max <= 4, `in flight at most 4 in total: ${doc.summary.throughput.concurrency.max}`);
+    assert.deepEqual(doc.run.config.merged_shards.map((s: { shard: string }) => s.shard), ['0/2', '1/2']);
+    assert.ok(Array.isArray(doc.diagnosis.findings));
+    const embedded = await runCli(['bench', '--workers', '2', '--no-db']);
+    assert.equal(embedded.code, 2);
+    assert.match(embedded.stderr, /--workers needs --url/);
+  } finally {
+    await server.close();
+  }
+});

@@ -7,6 +7,8 @@ import { InputError } from '../errors.js';
 import type { RequestRecord } from '../measure/record.js';
 import { summarize } from '../stats/summary.js';
 import { parseSlo } from '../config/slo.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { runOutcome } from '../stats/outcome.js';
 import { buildResults, type ResultsDocument } from './results-document.js';
 import type { StoredRun } from './stored-run.js';
 
@@ -77,6 +79,8 @@ export function mergeShards(runs: readonly StoredRun[], id: string): { results: 
     ...(worst ? { fidelity: worst } : {}),
     ...(typeof c0.turns === 'number' ? { turns: c0.turns } : {}),
   });
+  const maxErrorRate = typeof c0.maxErrorRate === 'number' ? c0.maxErrorRate : DEFAULTS.maxErrorRate;
+  summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, maxErrorRate, false);
   const statuses = runs.map((r) => r.results.run.status);
   const status = statuses.includes('interrupted') ? 'interrupted' : (summary.fidelity?.valid ?? true) ? 'completed' : 'invalid';
   const { shard: _s, outDir: _o, db: _d, ...config } = c0;

@@ -39,6 +39,7 @@ export interface BenchFlags {
   datasetFormat?: 'jsonl' | 'sharegpt';
   trace?: string;
   shard?: string;
+  workers: number;
   startAt?: string;
   timeScale?: number;
   skipBadLines?: boolean;
@@ -117,6 +118,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--ramp-up <seconds>', 'ramp the rate up linearly over this time', seconds('--ramp-up'))
     .option('--requests <n>', `measured requests (default ${DEFAULTS.requests.remote}; ${DEFAULTS.requests.embedded} on the embedded engine)`, positiveInt('--requests'))
     .option('--duration <seconds>', 'stop sending after this long (e.g. 60, 2m)', seconds('--duration'))
+    .option('--workers <n>', 'client processes sharing the load (each a shard of the schedule, merged at the end); needs --url', positiveInt('--workers'), 1)
     .option('--shard <k/n>', 'run shard K of N (0-based) of the global schedule: the indices i with i mod N = K, with its share of --concurrency; merge the shards with inferscope merge')
     .option('--start-at <time>', 'ISO 8601 instant at which the measured phase starts, the same for every shard (e.g. 2026-12-04T10:00:00Z)')
     .option('--warmup <n>', `requests sent first and excluded from results (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup'))
@@ -152,6 +154,11 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--engine-backend <name>', 'embedded engine: auto | llama-server | node-llama-cpp (auto: llama-server once `inferscope build-engine` has built it)', oneOf('--engine-backend', ENGINE_BACKENDS), DEFAULTS.engine.backend)
     .option('--no-color', 'plain summary without colors')
     .action(async (flags: BenchFlags) => {
+      if (flags.workers > 1) {
+        const { runWorkersCommand } = await import('./bench-workers.js');
+        setExit(await runWorkersCommand(flags.workers, toOptions(flags), { json: !!flags.json, color: flags.color, ...(flags.out ? { out: flags.out } : {}) }));
+        return;
+      }
       const { runBenchCommand } = await import('./bench-action.js');
       setExit(
         await runBenchCommand(toOptions(flags), {

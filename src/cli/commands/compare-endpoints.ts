@@ -6,7 +6,7 @@ import { toOptions, type BenchFlags } from './bench.js';
 /** Bench options that are per target here, or belong to a single run, or to the embedded engine. */
 const NOT_FROM_BENCH = new Set([
   '--url', '--model', '--api-key-env', '--out', '--json', '--html', '--csv', '--threshold', '--trace', '--time-scale',
-  '--preset', '--engine-model', '--parallel', '--ctx-size', '--engine-backend', '--shard', '--start-at',
+  '--preset', '--engine-model', '--parallel', '--ctx-size', '--engine-backend', '--shard', '--start-at', '--workers',
 ]);
 
 /** NAME=VALUE (the value may hold '='), collected into a map by name. */

@@ -6,7 +6,7 @@ import { assertWritableFile } from '../../config/writable-path.js';
 import { toOptions, type BenchFlags } from './bench.js';
 
 /** Bench options that mean something else in a sweep (load lists, per-sweep outputs) or not at all. */
-const NOT_FROM_BENCH = new Set(['--concurrency', '--rate', '--out', '--json', '--html', '--csv', '--threshold', '--shard', '--start-at']);
+const NOT_FROM_BENCH = new Set(['--concurrency', '--rate', '--out', '--json', '--html', '--csv', '--threshold', '--shard', '--start-at', '--workers']);
 
 interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
   concurrency?: string;
