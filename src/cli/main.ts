@@ -13,6 +13,7 @@ import { registerCompareEndpoints } from './commands/compare-endpoints.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerRoofline } from './commands/roofline.js';
 import { registerMerge } from './commands/merge.js';
+import { registerK8s } from './commands/k8s.js';
 import { registerPareto } from './commands/pareto.js';
 import { expandConfigFile } from './config-file.js';
 
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyze(program);
   registerRoofline(program);
   registerMerge(program);
+  registerK8s(program);
   registerMonitor(program);
   try {
     await program.parseAsync(expandConfigFile(argv, program));
