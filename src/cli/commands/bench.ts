@@ -1,5 +1,6 @@
 import { ENGINE_BACKENDS, type EngineBackendChoice } from '../../engine/backend.js';
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../config/errors.js';
 import type { BenchmarkOptions } from '../../benchmark/options.js';
 import { defaultDbPath } from '../../store/default-path.js';
@@ -118,7 +119,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--ramp-up <seconds>', 'ramp the rate up linearly over this time', seconds('--ramp-up'))
     .option('--requests <n>', `measured requests (default ${DEFAULTS.requests.remote}; ${DEFAULTS.requests.embedded} on the embedded engine)`, positiveInt('--requests'))
     .option('--duration <seconds>', 'stop sending after this long (e.g. 60, 2m)', seconds('--duration'))
-    .option('--workers <n>', 'client processes sharing the load (each a shard of the schedule, merged at the end); needs --url', positiveInt('--workers'), 1)
+    .option('--workers <n>', 'client processes sharing the load (each a shard of the schedule, merged at the end), or auto (the cores but one); needs --url', workerCount, 1)
     .option('--shard <k/n>', 'run shard K of N (0-based) of the global schedule: the indices i with i mod N = K, with its share of --concurrency; merge the shards with inferscope merge')
     .option('--start-at <time>', 'ISO 8601 instant at which the measured phase starts, the same for every shard (e.g. 2026-12-04T10:00:00Z)')
     .option('--warmup <n>', `requests sent first and excluded from results (default ${DEFAULTS.warmup})`, nonNegativeInt('--warmup'))
@@ -252,4 +253,10 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('scrapeIntervalS', f.scrapeInterval);
   if (f.db !== false) o.db = f.db ?? defaultDbPath();
   return o;
+}
+
+/** --workers: a positive count, or auto = the available cores less one for the machine's own work. */
+function workerCount(text: string): number {
+  if (text === 'auto') return Math.max(1, availableParallelism() - 1);
+  return positiveInt('--workers')(text);
 }
