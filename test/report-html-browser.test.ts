@@ -173,3 +173,22 @@ test('the diagnosis, answer quality and conversations show in the report', { ski
   assert.match(body, /6 conversations of 2 turns \(6 complete\), history 40\.0% of prompt tokens/);
   await page.close();
 });
+
+test('ITL CDF switches to a log axis and back; comparison notes are folded', { skip, timeout: 60_000 }, async () => {
+  const { page, errors } = await open([syntheticRun({ requests: 300 })], 'log-axis.html');
+  const toggle = page.locator('input.log-axis');
+  assert.equal(await toggle.count(), 1);
+  const chart = page.locator('figure', { has: toggle }).locator('[data-chart]');
+  await toggle.check();
+  assert.equal(await chart.getAttribute('data-log'), 'true');
+  assert.equal(await chart.locator('canvas').count(), 1);
+  await toggle.uncheck();
+  assert.equal(await chart.getAttribute('data-log'), 'false');
+  assert.deepEqual(errors, []);
+  await page.close();
+  const two = await open([syntheticRun({ requests: 300, seed: 1 }), syntheticRun({ requests: 300, seed: 2, slowdown: 1.3 })], 'notes.html');
+  const notes = two.page.locator('details.notes');
+  if ((await notes.count()) > 0) assert.equal(await notes.first().getAttribute('open'), null);
+  assert.deepEqual(two.errors, []);
+  await two.page.close();
+});

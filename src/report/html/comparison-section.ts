@@ -59,7 +59,8 @@ function compareMarkup(compare: CompareTable | string): string {
     })
     .join('');
   const caption = compare.caption ? `<caption>${e(compare.caption)}</caption>` : '';
-  const notes = compare.notes?.length ? `<ul class="notes">${compare.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : '';
+  // Notes qualify figures; folded so the table stays in view.
+  const notes = compare.notes?.length ? `<details class="notes"><summary>Notes (${compare.notes.length})</summary><ul>${compare.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></details>` : '';
   return (
     `<h3>Compare</h3><div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead>` +
     `<tbody>${rows}</tbody></table>${notes}</div>`

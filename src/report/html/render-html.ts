@@ -113,7 +113,9 @@ function distributionBoxes(charts: RunCharts, i: number): string {
       d.hist.overflow > 0
         ? `${fmt(d.hist.overflow, 0)} of ${fmt(d.count, 0)} samples above ${fmt(d.hist.x[d.hist.x.length - 1]! + d.hist.width)} ms not shown.`
         : `${fmt(d.count, 0)} samples, bins of ${fmt(d.hist.width)} ms.`;
-    return chartBox(`${name}: histogram`, 'hist', i, m, e(overflow)) + chartBox(`${name}: CDF`, 'cdf', i, m, `${fmt(d.count, 0)} samples.`);
+    // Gaps span orders of magnitude (a token every few ms, a stall of seconds): ITL's CDF can switch to a log axis.
+    const logToggle = m === 'itl' ? ' <label class="log-toggle"><input type="checkbox" class="log-axis"> log axis</label>' : '';
+    return chartBox(`${name}: histogram`, 'hist', i, m, e(overflow)) + chartBox(`${name}: CDF`, 'cdf', i, m, `${fmt(d.count, 0)} samples.${logToggle}`);
   }).join('');
 }
 

@@ -83,15 +83,24 @@
         hooks: { draw: [sloHook(run(r).slo && run(r).slo[key])] },
       }, [d.hist.x, d.hist.counts]);
     },
-    cdf: function (el, r, key) {
+    cdf: function (el, r, key, log) {
       var d = run(r).distributions[key];
       if (!d) return;
+      var xs = d.cdf.x;
+      var ys = d.cdf.y;
+      if (log) {
+        // A log axis has no place for gaps of 0 ms (chunks read together): they are left out of the curve.
+        var keep = [];
+        for (var j = 0; j < xs.length; j++) if (xs[j] > 0) keep.push(j);
+        xs = keep.map(function (j) { return d.cdf.x[j]; });
+        ys = keep.map(function (j) { return d.cdf.y[j]; });
+      }
       draw(el, {
-        axes: [axis('ms'), axis('fraction of samples')],
+        axes: [axis(log ? 'ms (log)' : 'ms'), axis('fraction of samples')],
         series: [{ label: 'ms' }, line('fraction <= x', color(Number(r)), { paths: uPlot.paths.stepped({ align: 1 }) })],
-        scales: { x: { time: false }, y: { range: [0, 1] } },
+        scales: { x: log ? { time: false, distr: 3, log: 10 } : { time: false }, y: { range: [0, 1] } },
         hooks: { draw: [sloHook(run(r).slo && run(r).slo[key])] },
-      }, [d.cdf.x, d.cdf.y]);
+      }, [xs, ys]);
     },
     scatter: function (el, r) {
       var d = run(r).scatter;
@@ -154,6 +163,23 @@
     } catch (err) {
       el.textContent = 'chart could not be drawn: ' + (err && err.message ? err.message : String(err));
     }
+  }
+
+  // "log axis" beside a CDF: redraw that chart on a logarithmic x axis, and back.
+  var toggles = document.querySelectorAll('input.log-axis');
+  for (var t = 0; t < toggles.length; t++) {
+    toggles[t].addEventListener('change', function (ev) {
+      var box = ev.target.closest('figure');
+      var el = box && box.querySelector('[data-chart]');
+      if (!el) return;
+      charts = charts.filter(function (c) {
+        if (c.el !== el) return true;
+        c.chart.destroy();
+        return false;
+      });
+      drawers[el.getAttribute('data-chart')](el, el.getAttribute('data-run'), el.getAttribute('data-key'), ev.target.checked);
+      el.setAttribute('data-log', String(ev.target.checked));
+    });
   }
 
   var pending = 0;
