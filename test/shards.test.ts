@@ -97,3 +97,17 @@ test('bench --workers N: N client processes run the shards from one start and th
     await server.close();
   }
 });
+
+test('a closed loop of concurrency 64 over 2 workers keeps 64 requests in flight in total', async () => {
+  const server = await startTimingServer({ behavior: { ttftMs: 60, itlMs: 5, outputTokens: 20 } });
+  try {
+    const r = await runCli(['bench', '--url', server.url, '--workers', '2', '--concurrency', '64', '--requests', '640', ...quiet, '--json'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.summary.requests.succeeded, 640);
+    assert.equal(doc.summary.throughput.concurrency.max, 64);
+    assert.ok(doc.summary.throughput.concurrency.mean > 48, `mean in flight ${doc.summary.throughput.concurrency.mean}`);
+  } finally {
+    await server.close();
+  }
+});
