@@ -33,7 +33,8 @@ export interface ServerView {
 
 export interface StepServerView {
   /** The measured phase starts (after warm-up): scrapes at once so warm-up tokens stay out of the window. */
-  markMeasuringStart(): void;
+  /** Scrapes the baseline of the measured window; resolves when it is taken (before any measured request). */
+  markMeasuringStart(): Promise<void>;
   /** Final scrape; the step's server results over the measured window (null when nothing was scraped), and its raw scrapes. */
   finish(window: { start: number; end: number }, client: RunSummary): Promise<{ server: ServerResults | null; scrapes: ScrapeRecord[] }>;
 }
@@ -98,6 +99,7 @@ function stepView(scraper: Scraper, emit: BenchmarkListener): StepServerView {
   return {
     markMeasuringStart() {
       measuringStartScrape = scraper.scrapeNow();
+      return measuringStartScrape;
     },
     async finish(window, client) {
       await measuringStartScrape;
@@ -108,9 +110,10 @@ function stepView(scraper: Scraper, emit: BenchmarkListener): StepServerView {
         emit({ type: 'warning', message: `${failed.length} of ${scrapes.length} scrapes failed (first: ${failed[0]!.url}: ${failed[0]!.error ?? failed[0]!.status})` });
       }
       if (!scrapes.some((s) => s.ok)) return { server: null, scrapes };
-      // Start at the last scrape taken at or before the measured phase began.
-      const before = scrapes.filter((s) => s.ok && s.start_ms <= window.start);
-      const start = measuringStartScrape ? window.start : (before[before.length - 1]?.t_ms ?? window.start);
+      // Start at the last scrape taken at or before the measured phase began: after a warm-up, the baseline scrape
+      // taken once it settled and before the first measured request was sent.
+      const before = scrapes.filter((s) => s.ok && s.t_ms <= window.start);
+      const start = before[before.length - 1]?.t_ms ?? window.start;
       const summary = summarizeServerMetrics(scrapes, { start_ms: start });
       const check = crossCheck(summary, {
         clientPromptTokens: comparablePromptTokens(client),
@@ -143,7 +146,7 @@ function engineIds(scrapes: readonly ScrapeRecord[]): string[] {
 }
 
 function nullView(): ServerView {
-  const step: StepServerView = { markMeasuringStart() {}, finish: async () => ({ server: null, scrapes: [] }) };
+  const step: StepServerView = { markMeasuringStart: async () => {}, finish: async () => ({ server: null, scrapes: [] }) };
   return { urls: [], engines: () => [], beginStep: async () => step, stop: async () => {} };
 }
 

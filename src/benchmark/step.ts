@@ -107,8 +107,9 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
           }
         }
       },
-      onMeasuringStart: () => {
-        if (plan.limits.warmup > 0) serverStep.markMeasuringStart();
+      onMeasuringStart: async () => {
+        // The window's baseline scrape is taken before the first measured token can be counted.
+        if (plan.limits.warmup > 0) await serverStep.markMeasuringStart();
         emit({ type: 'phase', phase: 'measuring' });
       },
     });

@@ -28,8 +28,11 @@ export interface RunLoadOptions {
   signal?: AbortSignal;
   /** Called as each request settles (warm-up included). If it throws, the run stops and runLoad rejects. */
   onRecord?: (record: RequestRecord) => void;
-  /** Called when warm-up is over and the measured phase starts. */
-  onMeasuringStart?: () => void;
+  /**
+   * Called when warm-up is over, before the measured phase sends anything; a promise it returns is awaited first
+   * (a baseline scrape of the server must not race the first measured tokens).
+   */
+  onMeasuringStart?: () => void | Promise<void>;
   /** With `durationS`: how long in-flight requests may run past the duration before they are aborted (ms). */
   graceMs?: number;
   /** After `signal` aborts: how long in-flight requests may finish before they are aborted (ms, default 0). */
@@ -100,6 +103,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         ...(shard ? { shard } : {}),
       });
     }
+    if (!control.stopped) await options.onMeasuringStart?.();
     if (options.startAtEpochMs !== undefined && !control.stopped) {
       // Every shard's schedule starts at the same wall-clock instant, so their intended send times line up.
       await waitUntil(clock, options.startAtEpochMs - clock.epochMs, control, 1);
@@ -109,7 +113,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     let cappedArrivals = 0;
     let unsentArrivals = 0;
     if (!control.stopped) {
-      options.onMeasuringStart?.();
       const deadlineMs = limits.durationS === null ? null : measuredStart + limits.durationS * 1000;
       const graceEndInMs = deadlineMs === null ? null : deadlineMs + (options.graceMs ?? DEFAULT_GRACE_MS) - clock.now();
       // A grace end beyond setTimeout's range (~24.8 days) is left unarmed rather than firing at once.
