@@ -6,6 +6,7 @@
 import type { RequestRecord } from '../measure/record.js';
 import type { ServerSummary } from '../server-metrics/server-summary.js';
 import type { RunSummary } from '../stats/summary.js';
+import { maxStallMs, ttftMs } from '../stats/request-metrics.js';
 import type { Diagnosis, Finding } from '../results/findings.js';
 
 /** Front-end overhead worth a finding: client TTFT above the server's by this many ms and this share. */
@@ -173,7 +174,10 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): { slope: 
 }
 
 function prefill(s: RunSummary, server: ServerSummary | null, ok: readonly RequestRecord[]): Finding | null {
-  const pts = ok.flatMap((r) => (r.chunks.length > 0 && r.input_tokens !== null ? [{ x: r.input_tokens, y: r.chunks[0]!.t - r.t_send }] : []));
+  const pts = ok.flatMap((r) => {
+    const ttft = ttftMs(r);
+    return ttft !== null && r.input_tokens !== null ? [{ x: r.input_tokens, y: ttft }] : [];
+  });
   const fit = pts.length >= FIT_MIN_REQUESTS ? fitLine(pts.map((p) => p.x), pts.map((p) => p.y)) : null;
   const meanX = pts.reduce((a, p) => a + p.x, 0) / Math.max(1, pts.length);
   const meanY = pts.reduce((a, p) => a + p.y, 0) / Math.max(1, pts.length);
@@ -207,8 +211,7 @@ function stalls(s: RunSummary, ok: readonly RequestRecord[]): Finding | null {
   let stalled = 0;
   let worst = 0;
   for (const r of ok) {
-    let max = 0;
-    for (let i = 1; i < r.chunks.length; i++) max = Math.max(max, r.chunks[i]!.t - r.chunks[i - 1]!.t);
+    const max = maxStallMs(r) ?? 0;
     worst = Math.max(worst, max);
     if (max > limit) stalled++;
   }

@@ -152,7 +152,7 @@ export function roofline(input: RooflineInput): Roofline {
   const stepBytes = (b: number, ctx = context): number => weightsRead(b) + b * ctx * kv;
   const stepMs = (b: number, ctx = context): { ms: number; bound: 'memory' | 'compute' } => {
     const mem = stepBytes(b, ctx) / bandwidth;
-    const comp = (b * (ctx === context ? flopsDecode : 2 * matmulParams)) / flops;
+    const comp = (b * (2 * matmulParams + attentionFlops(m, ctx))) / flops;
     return { ms: Math.max(mem, comp) * 1000, bound: comp > mem ? 'compute' : 'memory' };
   };
   // The classic ridge: the batch at which reading the weights once costs as long as computing with them (KV reads

@@ -5,6 +5,7 @@
 import type { RequestRecord } from '../measure/record.js';
 import type { RunSummary } from '../stats/summary.js';
 import { quantileSorted } from '../stats/percentiles.js';
+import { e2eMs } from '../stats/request-metrics.js';
 
 export interface EndpointRow {
   endpoint: string;
@@ -58,8 +59,9 @@ export function endpointRow(
   run: { id: string; model: string; summary: RunSummary; records: readonly RequestRecord[] },
 ): EndpointRow {
   const s = run.summary;
-  const ok = run.records.filter((r) => !r.warmup && r.ok && r.t_end !== null);
-  const e2eS = (r: RequestRecord): number => ((r.chunks.at(-1)?.t ?? r.t_end!) - r.t_send) / 1000;
+  const ok = run.records.filter((r) => !r.warmup && r.ok);
+  // A success without token-bearing chunks has no E2E; its stream close stands in, as before.
+  const e2eS = (r: RequestRecord): number => (e2eMs(r) ?? r.t_end - r.t_send) / 1000;
   const chars = median(ok.filter((r) => e2eS(r) > 0).map((r) => r.output_chars / e2eS(r)));
   const withWords = ok.filter((r) => r.output_words !== undefined && e2eS(r) > 0);
   const words = median(withWords.map((r) => r.output_words! / e2eS(r)));

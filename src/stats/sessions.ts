@@ -1,5 +1,6 @@
 import type { RequestRecord } from '../measure/record.js';
 import { describe } from './percentiles.js';
+import { ttftMs } from './request-metrics.js';
 
 /** A multi-turn run seen by conversation: how many finished, TTFT by turn, and how much of each prompt was history. */
 export interface SessionSummary {
@@ -36,7 +37,10 @@ export function summarizeSessions(counted: readonly RequestRecord[], succeeded: 
   }
   const perTurn = Array.from({ length: turns }, (_, turn) => {
     const ok = succeeded.filter((r) => r.turn === turn);
-    const ttft = describe(ok.flatMap((r) => (r.chunks.length > 0 ? [r.chunks[0]!.t - r.t_send] : [])));
+    const ttft = describe(ok.flatMap((r) => {
+      const t = ttftMs(r);
+      return t === null ? [] : [t];
+    }));
     const inputs = ok.map((r) => r.input_tokens ?? 0);
     return {
       turn,

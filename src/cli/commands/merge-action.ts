@@ -35,7 +35,7 @@ export function mergeAndSave(
         labels: dest.labels ?? { merged: `${runs.length} shards` },
         environment: collectEnvironment({ toolVersion: TOOL_VERSION, targetUrl: t.url, modelId: t.model }),
       });
-      results = mergeShards(runs, run.id).results;
+      results = { ...results, run: { ...results.run, id: run.id } };
       diagnose(results);
       for (let i = 0; i < draft.records.length; i += 1000) store.appendRequests(run.id, draft.records.slice(i, i + 1000));
       store.finishRun(run.id, { status: results.run.status === 'running' ? 'completed' : results.run.status, summary: results.summary, results });
