@@ -15,6 +15,7 @@ import { registerRoofline } from './commands/roofline.js';
 import { registerMerge } from './commands/merge.js';
 import { registerK8s } from './commands/k8s.js';
 import { registerPareto } from './commands/pareto.js';
+import { registerSimulate } from './commands/simulate.js';
 import { expandConfigFile } from './config-file.js';
 
 /**
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCompare(program, setExit);
   registerAnalyze(program);
   registerRoofline(program);
+  registerSimulate(program);
   registerMerge(program);
   registerK8s(program);
   registerMonitor(program);

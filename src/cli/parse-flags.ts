@@ -104,3 +104,12 @@ export function shareOrPercent(flag: string) {
     return n;
   };
 }
+
+/** A share above 0 and at most 1 (e.g. 0.99). */
+export function share(flag: string): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!(n > 0 && n <= 1)) throw new ConfigError(flag, `${flag}: a share above 0 and at most 1 (e.g. 0.99), got ${JSON.stringify(text)}`);
+    return n;
+  };
+}

@@ -36,6 +36,10 @@ export const DEFAULTS = {
     /** --find-capacity: most probes (steps). */
     maxProbes: 12,
   },
+  simulate: {
+    /** Requests simulated per load. */
+    requests: 1000,
+  },
   serve: { port: 8000, host: '127.0.0.1', contextSize: 8192 },
   monitor: {
     listen: '127.0.0.1:9464',

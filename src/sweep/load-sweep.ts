@@ -13,6 +13,8 @@ import { SWEEP_SCHEMA_VERSION, type SweepDocument } from './sweep-document.js';
 export interface NamedSweep {
   label: string;
   sweep: SweepDocument;
+  /** Directory of a sweep read from files (its steps' runs are in step-<index>/ there); absent for stored sweeps. */
+  dir?: string;
 }
 
 /** The sweep.json a path names, or null when the path is not a sweep (a run, or nothing). */
@@ -45,7 +47,7 @@ export function loadSweepIfAny(ref: string, options: { db?: string } = {}): Name
     if (doc.schema_version !== SWEEP_SCHEMA_VERSION || !Array.isArray(doc.steps)) {
       throw new RunLoadError(`${file}: not an inferscope sweep document (schema_version ${JSON.stringify(doc.schema_version)})`);
     }
-    return { label: basename(dirname(resolve(file))) || doc.id, sweep: doc };
+    return { label: basename(dirname(resolve(file))) || doc.id, sweep: doc, dir: dirname(resolve(file)) };
   }
   if (existsSync(ref) || /[\\/]/.test(ref)) return null;
   const db = options.db ?? defaultDbPath();

@@ -12,7 +12,7 @@ import { newRunId } from '../store/ids.js';
 import { openSweepStore, type SweepStore } from '../store/sweep-store.js';
 import type { SweepAxis } from './plan.js';
 import { buildSweepDocument, type SweepDocument, type SweepStep } from './sweep-document.js';
-import { searchCapacity, type CapacityAnswer } from './capacity.js';
+import { searchCapacity, type CapacityAnswer } from '../analysis/capacity-search.js';
 
 /** Auto loads: rates between the bounds, the concurrency of the throughput step, doublings at most, plateau gain. */
 const DEFAULT_AUTO_STEPS = 5;

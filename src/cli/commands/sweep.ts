@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
-import { positiveInt } from '../parse-flags.js';
+import { positiveInt, share } from '../parse-flags.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { assertWritableFile } from '../../config/writable-path.js';
 import { toOptions, type BenchFlags } from './bench.js';
@@ -74,10 +74,3 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
 }
 
 /** A share in (0, 1], e.g. 0.99. */
-function share(flag: string): (text: string) => number {
-  return (text) => {
-    const n = Number(text);
-    if (!(n > 0 && n <= 1)) throw new ConfigError(flag, `${flag}: a share above 0 and at most 1 (e.g. 0.99), got ${JSON.stringify(text)}`);
-    return n;
-  };
-}

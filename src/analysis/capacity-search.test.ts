@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { searchCapacity } from './capacity.js';
+import { searchCapacity } from './capacity-search.js';
 
 /** A server whose attainment is 1 up to `cap` and 0 above it. */
 const stepAt = (cap: number) => {

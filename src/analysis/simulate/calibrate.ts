@@ -1,0 +1,166 @@
+import type { RequestRecord } from '../../measure/record.js';
+import { selectMeasured } from '../../measure/measured.js';
+import { quantileSorted } from '../../stats/percentiles.js';
+import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
+import type { CostModel } from './cost-model.js';
+import { nonNegativeLeastSquares } from './least-squares.js';
+import { fitFirstToken, type TtftTarget } from './fit-first-token.js';
+import { runLoad, type CalibrationRun } from './run-load.js';
+
+/** A request of a calibration run, with the load it saw. */
+export interface CalibrationPoint {
+  input_tokens: number;
+  output_tokens: number;
+  ttft_ms: number;
+  tpot_ms: number | null;
+  /** Time-weighted number of requests decoding beside it (itself included) while it decoded. */
+  batch: number;
+  /** Prompt tokens other requests prefilled while it decoded, per token of its own. */
+  stall_tokens_per_token: number;
+  /** Requests decoding when it was sent. */
+  decoding_at_send: number;
+  /** Requests the server held (queued or running) when it was sent, itself left out. */
+  held_at_send: number;
+}
+
+export interface Calibration {
+  cost: CostModel;
+  points: CalibrationPoint[];
+  /** Prompt and output lengths of the calibration requests, for workloads that default to them. */
+  lengths: Array<{ input_tokens: number; output_tokens: number }>;
+  /** Closed-loop runs: times from a response's end to the next request's send (the client's turnaround), ms. */
+  turnaround_ms: number[];
+  notes: string[];
+}
+
+/** Prompt lengths vary enough across requests to fit the prefill cost per token from TTFT alone. */
+const PROMPT_SPREAD_CV = 0.15;
+
+/**
+ * Fits a cost model to measured runs (two or more at different loads fit best): the decode step from each request's
+ * TPOT against the batch it shared and the prompts prefilled meanwhile (non-negative least squares), the prefill
+ * cost per prompt token from TTFT across prompt lengths (or from the stalls, or, with one length and one load, all
+ * of TTFT beyond a decode step), and the fixed part of TTFT from requests that did not queue.
+ */
+export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | null, seed = 42): Calibration {
+  const notes: string[] = [];
+  const perRun = runs.map((run) => ({ run, points: calibrationPoints(selectMeasured(run.records).succeeded) }));
+  const points = perRun.flatMap((x) => x.points);
+  if (points.length < 3) throw new RangeError(`calibration needs at least 3 succeeded requests with a first token, got ${points.length}`);
+  const withTpot = points.filter((p) => p.tpot_ms !== null);
+  const decode = nonNegativeLeastSquares(
+    withTpot.map((p) => [1, p.batch, p.stall_tokens_per_token]),
+    withTpot.map((p) => p.tpot_ms!),
+  ) ?? [median(withTpot.map((p) => p.tpot_ms!)) || 0, 0, 0];
+  const [a, b, cStall] = decode as [number, number, number];
+  const free = points.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
+  const basis = free.length >= 3 ? free : points;
+  if (basis !== free) notes.push('every calibration request found the server full; the fixed part of TTFT includes queueing');
+  // TTFT of requests that did not queue = fixed + per decoding sequence x n + per token x P. The prompt term comes from
+  // TTFT when prompt lengths vary, else from the stalls prefills caused in other requests' decoding.
+  const spread = cv(basis.map((p) => p.input_tokens)) >= PROMPT_SPREAD_CV;
+  let perToken = cStall;
+  if (spread) {
+    const fit = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1), p.input_tokens]), basis.map((p) => p.ttft_ms));
+    if (fit) perToken = fit[2]!;
+    notes.push('prefill cost per token fitted from TTFT across prompt lengths');
+  } else if (cStall > 0) {
+    notes.push('prefill cost per token fitted from the stalls it caused in other requests (one prompt length)');
+  } else {
+    notes.push('one prompt length and no stalls seen: the prompt\'s share of TTFT is unknown and counted as fixed');
+  }
+  const rest = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1)]), basis.map((p) => p.ttft_ms - perToken * p.input_tokens)) ?? [
+    Math.max(0, median(basis.map((p) => p.ttft_ms - perToken * p.input_tokens))),
+    0,
+  ];
+  const [base, perSeq] = rest as [number, number];
+  let cost: CostModel = {
+    decode_base_ms: a,
+    decode_per_seq_ms: b,
+    prefill_base_ms: base,
+    prefill_per_seq_ms: perSeq,
+    prefill_per_token_ms: perToken,
+    max_seqs: maxSeqs,
+    kv_capacity_tokens: null,
+    prefill_chunk_tokens: null,
+    source: `calibrated on ${runs.map((r) => r.id).join(', ')} (${points.length} requests)`,
+  };
+  // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts).
+  const targets = perRun.flatMap(({ run, points: pts }): TtftTarget[] => {
+    const load = runLoad(run);
+    const admitted = pts.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
+    if (!load || admitted.length === 0) return [];
+    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })) }];
+  });
+  const gaps = perRun.flatMap(({ run }) => (runLoad(run)?.kind === 'concurrency' ? turnarounds(selectMeasured(run.records).counted) : []));
+  const turnaround = gaps;
+  if (targets.length > 0) {
+    const fitted = fitFirstToken(cost, targets, seed, turnaround);
+    cost = { ...cost, prefill_base_ms: fitted.base, prefill_per_seq_ms: fitted.perSeq };
+    notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${fitted.errorPct.toFixed(1)}%)`);
+  }
+  return { cost, points, lengths: points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), turnaround_ms: turnaround, notes };
+}
+
+/** Per-request load figures of one run's succeeded requests (pairwise over the run: O(n^2), fine for calibration sizes). */
+export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoint[] {
+  const rs = ok.flatMap((r) => {
+    const ttft = ttftMs(r);
+    const first = r.chunks[0]?.t;
+    const last = r.chunks.at(-1)?.t;
+    const P = r.input_tokens ?? r.requested_input_tokens ?? null;
+    return ttft !== null && first !== undefined && last !== undefined && P !== null ? [{ r, ttft, first, last, P, O: outputTokens(r).count }] : [];
+  });
+  return rs.map((x) => {
+    const span = x.last - x.first;
+    let overlap = 0;
+    let stall = 0;
+    let decodingAtSend = 0;
+    let held = 0;
+    for (const y of rs) {
+      if (span > 0) overlap += Math.max(0, Math.min(x.last, y.last) - Math.max(x.first, y.first));
+      if (y === x) continue;
+      if (y.first > x.first && y.first <= x.last) stall += y.P;
+      if (y.first <= x.r.t_send && y.last > x.r.t_send) decodingAtSend++;
+      if (y.r.t_send <= x.r.t_send && y.r.t_end > x.r.t_send) held++;
+    }
+    return {
+      input_tokens: x.P,
+      output_tokens: x.O,
+      ttft_ms: x.ttft,
+      tpot_ms: tpotMs(x.r),
+      batch: span > 0 ? overlap / span : 1,
+      stall_tokens_per_token: x.O > 1 ? stall / (x.O - 1) : 0,
+      decoding_at_send: decodingAtSend,
+      held_at_send: held,
+    };
+  });
+}
+
+/** Closed loop: for each request, the time from its end to the next send after it (its user's next request). */
+function turnarounds(records: readonly RequestRecord[]): number[] {
+  const sends = Float64Array.from(records.map((r) => r.t_send)).sort();
+  const out: number[] = [];
+  for (const r of records) {
+    let lo = 0;
+    let hi = sends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sends[mid]! < r.t_end) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < sends.length) out.push(sends[lo]! - r.t_end);
+  }
+  return out;
+}
+
+function median(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : quantileSorted(Float64Array.from(xs).sort(), 0.5);
+}
+
+function cv(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+  return mean > 0 ? sd / mean : 0;
+}

@@ -1,0 +1,71 @@
+import { quantileSorted } from '../../stats/percentiles.js';
+import type { CostModel } from './cost-model.js';
+import { runSimulation, type SimLoad } from './run-sim.js';
+
+/** A measured run as the first-token fit sees it: its load, its requests' lengths in order, and the TTFT p50 of its requests that found a free place (no queueing). */
+export interface TtftTarget {
+  load: SimLoad;
+  lengths: Array<{ input_tokens: number; output_tokens: number }>;
+  ttft_p50_ms: number;
+}
+
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** RMS relative error (%) of the fixed-cost-only fit below which no per-sequence cost is fitted. */
+const PLAIN_FIT_PCT = 5;
+
+/**
+ * Fits the fixed and per-sequence parts of the first-token time so that the simulator reproduces the measured TTFT
+ * p50 of each calibration run's requests that were admitted at once (queueing is the simulator's to predict, not a
+ * cost): the per-sequence part by golden-section search, the fixed part for each candidate by
+ * shifting it until the runs' mean error is zero. Fitting through the simulation keeps queueing and concurrent
+ * prefills (which the simulator models) out of the fitted costs.
+ */
+export function fitFirstToken(cost: CostModel, targets: readonly TtftTarget[], seed: number, turnaroundMs: readonly number[]): { base: number; perSeq: number; errorPct: number } {
+  const predict = (c: CostModel, t: TtftTarget): number => {
+    const out = runSimulation({ cost: c, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
+    const admitted = out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9);
+    const ttft = Float64Array.from((admitted.length > 0 ? admitted : out).map((o) => o.token_times[0]! - o.request.t_arrival)).sort();
+    return quantileSorted(ttft, 0.5);
+  };
+  const solveBase = (perSeq: number): { base: number; err: number } => {
+    let base = Math.max(0, cost.prefill_base_ms);
+    for (let k = 0; k < 6; k++) {
+      const c = { ...cost, prefill_base_ms: base, prefill_per_seq_ms: perSeq };
+      const diffs = targets.map((t) => t.ttft_p50_ms - predict(c, t));
+      const shift = diffs.reduce((s, d) => s + d, 0) / diffs.length;
+      base = Math.max(0, base + shift);
+      if (Math.abs(shift) < 1e-3) break;
+    }
+    const c = { ...cost, prefill_base_ms: base, prefill_per_seq_ms: perSeq };
+    const err = targets.reduce((s, t) => s + ((predict(c, t) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
+    return { base, err };
+  };
+  let lo = 0;
+  let hi = Math.max(...targets.map((t) => t.ttft_p50_ms));
+  let x1 = hi - GOLDEN * (hi - lo);
+  let x2 = lo + GOLDEN * (hi - lo);
+  let f1 = solveBase(x1);
+  let f2 = solveBase(x2);
+  for (let k = 0; k < 24 && hi - lo > 1e-3; k++) {
+    if (f1.err <= f2.err) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - GOLDEN * (hi - lo);
+      f1 = solveBase(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + GOLDEN * (hi - lo);
+      f2 = solveBase(x2);
+    }
+  }
+  // Parsimony: a per-sequence cost is kept only when the fixed cost alone misses the runs by more than the noise of
+  // a p50 (PLAIN_FIT_PCT) and the per-sequence cost halves that miss; otherwise it would only fit noise.
+  const rms = (err: number): number => Math.sqrt(err / targets.length) * 100;
+  const plain = solveBase(0);
+  const fitted = f1.err <= f2.err ? { perSeq: x1, ...f1 } : { perSeq: x2, ...f2 };
+  const best = rms(plain.err) > PLAIN_FIT_PCT && rms(fitted.err) < rms(plain.err) / 2 ? fitted : { perSeq: 0, ...plain };
+  return { base: best.base, perSeq: best.perSeq, errorPct: rms(best.err) };
+}
