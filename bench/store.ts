@@ -23,13 +23,13 @@ const BATCH = 64;
 const READS = 3;
 
 /** Fastest of `READS` runs of `read`: reading 4M chunk objects is dominated by GC noise on a busy machine. */
-function bestRead<T>(read: () => T): { value: T; ms: number } {
+async function bestRead<T>(read: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
   let best = Infinity;
   let value: T | undefined;
   for (let i = 0; i < READS; i++) {
     value = undefined; // let the previous copy be collected before timing the next
     const t0 = performance.now();
-    value = read();
+    value = await read();
     best = Math.min(best, performance.now() - t0);
   }
   return { value: value as T, ms: best };
@@ -68,23 +68,23 @@ function report(label: string, writeMs: number, readMs: number, bytes: number): 
   );
 }
 
-function benchStore(path: string, records: RequestRecord[]): { writeMs: number; readMs: number } {
+async function benchStore(path: string, records: RequestRecord[]): Promise<{ writeMs: number; readMs: number }> {
   const store = openSqliteStore(path);
-  const run = store.createRun({ config: {}, environment });
+  const run = await store.createRun({ config: {}, environment });
   const t0 = performance.now();
-  for (let i = 0; i < records.length; i += BATCH) store.appendRequests(run.id, records.slice(i, i + BATCH));
+  for (let i = 0; i < records.length; i += BATCH) await store.appendRequests(run.id, records.slice(i, i + BATCH));
   const writeMs = performance.now() - t0;
-  store.close();
+  await store.close();
   const reader = openSqliteStore(path);
-  const { value: back, ms: readMs } = bestRead(() => reader.getRequests(run.id));
-  reader.close();
+  const { value: back, ms: readMs } = await bestRead(() => reader.getRequests(run.id));
+  await reader.close();
   assert.equal(back.length, records.length);
   assert.deepEqual(back[records.length - 1], records[records.length - 1]);
   return { writeMs, readMs };
 }
 
 /** Records as schema 2 stored them: the whole record as JSON text. */
-function benchLegacyJson(path: string, records: RequestRecord[]): { writeMs: number; readMs: number } {
+async function benchLegacyJson(path: string, records: RequestRecord[]): Promise<{ writeMs: number; readMs: number }> {
   const db = openSqliteDatabase(path);
   migrate(db, 2);
   db.prepare(`INSERT INTO runs (id, created_at, status, config_json, environment_json)
@@ -98,7 +98,7 @@ function benchLegacyJson(path: string, records: RequestRecord[]): { writeMs: num
   for (let i = 0; i < records.length; i += BATCH) write.immediate(records.slice(i, i + BATCH));
   const writeMs = performance.now() - t0;
   const select = db.prepare<[], string>("SELECT record_json FROM requests WHERE run_id = 'legacy0001' ORDER BY warmup DESC, idx, seq").pluck();
-  const { value: back, ms: readMs } = bestRead(() => select.all().map((text) => JSON.parse(text) as RequestRecord));
+  const { value: back, ms: readMs } = await bestRead(() => select.all().map((text) => JSON.parse(text) as RequestRecord));
   assert.equal(back.length, records.length);
   db.close();
   return { writeMs, readMs };
@@ -111,12 +111,12 @@ try {
   console.log(`${RECORDS} records x ${CHUNKS} chunks, batches of ${BATCH}; one record as JSON: ${jsonBytes} bytes`);
 
   const legacyPath = join(dir, 'legacy.db');
-  const legacy = benchLegacyJson(legacyPath, records);
+  const legacy = await benchLegacyJson(legacyPath, records);
   const legacyBytes = statSync(legacyPath).size;
   report('full JSON (schema 2)', legacy.writeMs, legacy.readMs, legacyBytes);
 
   const currentPath = join(dir, 'current.db');
-  const current = benchStore(currentPath, records);
+  const current = await benchStore(currentPath, records);
   const currentBytes = statSync(currentPath).size;
   report('current store', current.writeMs, current.readMs, currentBytes);
   console.log(
@@ -127,8 +127,8 @@ try {
   const t0 = performance.now();
   const store = openSqliteStore(legacyPath);
   const migrateMs = performance.now() - t0;
-  const back = store.getRequests('legacy0001');
-  store.close();
+  const back = await store.getRequests('legacy0001');
+  await store.close();
   assert.deepEqual(back, records);
   const db = openSqliteDatabase(legacyPath);
   const freeBytes = Number(db.pragma('freelist_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system programs the test suite drives for real (Prometheus, headless Chromium) when missing.
+# Installs the system programs the test suite drives for real (Prometheus, headless Chromium, PostgreSQL) when missing.
 # Runs before `npm test`; needs root (or passwordless sudo) and apt-get, as on Debian/Ubuntu machines and CI.
 set -euo pipefail
 
 need=()
 command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -21,7 +21,7 @@ test('bench records every run with its labels; runs list / show / export / tag w
   const store = openSqliteStore(db);
   let id: string;
   try {
-    const runs = store.listRuns();
+    const runs = await store.listRuns();
     assert.equal(runs.length, 1);
     const run = runs[0]!;
     id = run.id;
@@ -31,7 +31,7 @@ test('bench records every run with its labels; runs list / show / export / tag w
     assert.equal((run.summary as { requests: { succeeded: number } }).requests.succeeded, 10);
     assert.equal(run.environment.target_url, server.url);
   } finally {
-    store.close();
+    await store.close();
   }
   const list = await runCli(['runs', 'list', '--db', db, '--label', 'gpu=none']);
   assert.equal(list.code, 0, list.stderr);
@@ -55,12 +55,12 @@ test('a killed bench (SIGKILL) leaves an interrupted run whose finished requests
   let killed = false;
   const r = await runCli(['bench', '--url', server.url, '--requests', '5000', '--concurrency', '4', '--output-tokens', '8', '--no-scrape', '--db', db], {
     onSpawn: (child) => {
-      const poll = setInterval(() => {
+      const poll = setInterval(async () => {
         if (killed || !existsSync(db)) return;
         try {
           const store = openSqliteStore(db);
-          const runs = store.listRuns();
-          store.close();
+          const runs = await store.listRuns();
+          await store.close();
           if (runs[0] && runs[0].request_count >= 64) {
             killed = true;
             child.kill('SIGKILL');
@@ -76,14 +76,14 @@ test('a killed bench (SIGKILL) leaves an interrupted run whose finished requests
   const store = openSqliteStore(db);
   let id: string;
   try {
-    const run = store.listRuns()[0]!;
+    const run = (await store.listRuns())[0]!;
     id = run.id;
     assert.equal(run.status, 'interrupted');
-    const records = store.getRequests(run.id);
+    const records = await store.getRequests(run.id);
     assert.ok(records.length >= 64, `kept ${records.length}`);
     assert.ok(records.every((rec) => rec.ok && rec.chunks.length === 8));
   } finally {
-    store.close();
+    await store.close();
   }
   const html = join(dir, 'report.html');
   const rep = await runCli(['report', id, '--db', db, '--html', html]);
@@ -116,14 +116,14 @@ test('the store is as durable as requests.jsonl: a kill -9 loses at most the req
     const lines = readFileSync(jsonl, 'utf8').split('\n').filter((l) => l.endsWith('}'));
     const store = openSqliteStore(db);
     try {
-      const run = store.listRuns()[0]!;
-      const stored = store.getRequests(run.id);
+      const run = (await store.listRuns())[0]!;
+      const stored = await store.getRequests(run.id);
       assert.ok(lines.length - stored.length <= concurrency, `requests.jsonl ${lines.length}, store ${stored.length}`);
       assert.ok(stored.length <= lines.length, `store ${stored.length} ahead of requests.jsonl ${lines.length}`);
       const fromJsonl = new Set(lines.map((l) => (JSON.parse(l) as { index: number }).index));
       assert.ok(stored.every((rec) => fromJsonl.has(rec.index)));
     } finally {
-      store.close();
+      await store.close();
     }
   }
 });

@@ -15,7 +15,7 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 
 const SPEC: SimulatedRunSpec = { seed: 1, requests: 400, concurrency: 8, ttftMs: 80, itlMs: 20, outputTokens: 16 };
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
+function tempDir(t: { after: (fn: () => unknown) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-compare-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -88,23 +88,23 @@ test('loads stored runs from a real SQLite store by id, prefix and baseline name
   try {
     for (const seed of [1, 2]) {
       const sim = simulatedRun({ ...SPEC, seed });
-      const row = store.createRun({
+      const row = await store.createRun({
         config: sim.results.config,
         environment: { tool_version: '0.1.0', host: 'box', target_url: sim.results.target.url, model_id: 'sim-model' },
       });
-      store.appendRequests(row.id, sim.records!);
+      await store.appendRequests(row.id, sim.records!);
       const doc = resultsOf(sim);
       doc.run.id = row.id;
-      store.finishRun(row.id, { status: 'completed', summary: doc.summary, results: doc });
+      await store.finishRun(row.id, { status: 'completed', summary: doc.summary, results: doc });
       ids.push(row.id);
     }
-    store.tagBaseline(ids[0]!, 'main');
+    await store.tagBaseline(ids[0]!, 'main');
     // A run still being written has no results yet: its summary is rebuilt from the records.
-    const open = store.createRun({ config: { concurrency: 8 }, environment: { tool_version: '0.1.0', host: 'box', target_url: 'http://x/v1', model_id: 'm' } });
-    store.appendRequests(open.id, simulatedRun({ ...SPEC, seed: 3 }).records!);
+    const open = await store.createRun({ config: { concurrency: 8 }, environment: { tool_version: '0.1.0', host: 'box', target_url: 'http://x/v1', model_id: 'm' } });
+    await store.appendRequests(open.id, simulatedRun({ ...SPEC, seed: 3 }).records!);
     ids.push(open.id);
   } finally {
-    store.close();
+    await store.close();
   }
   const byId = await loadRun(ids[1]!, { db: dbPath });
   assert.equal(byId.results.run.id, ids[1]);
@@ -150,7 +150,7 @@ test('compare command: exit 3 on a gated regression, 0 when the gate covers othe
   );
 });
 
-test('compare command through commander in a child process: exit code 3 and JSON on stdout', (t) => {
+test('compare command through commander in a child process: exit code 3 and JSON on stdout', async (t) => {
   const root = tempDir(t);
   const base = writeRunDir(join(root, 'base'), simulatedRun({ ...SPEC, requests: 1200 }));
   const slow = writeRunDir(join(root, 'slow'), simulatedRun({ ...SPEC, requests: 1200, seed: 2, ttftMs: 110, itlMs: 27 }));

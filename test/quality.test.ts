@@ -11,7 +11,7 @@ import { runCli } from './support/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'inferscope-quality-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('exact match, token F1 and ROUGE-L by hand (SQuAD normalization: case, punctuation, articles)', () => {
+test('exact match, token F1 and ROUGE-L by hand (SQuAD normalization: case, punctuation, articles)', async () => {
   assert.equal(exactMatch('The Paris.', 'paris'), 1);
   assert.equal(exactMatch('Paris, France', 'Paris'), 0);
   // "red and yellow" vs "red and blue": 2 common of 3 each.
@@ -109,11 +109,11 @@ test('compare puts answer quality beside speed: exact match, F1 and ROUGE-L delt
     const { openSqliteStore } = await import('../src/store/sqlite-store.js');
     const store = openSqliteStore(db);
     try {
-      const stored = store.getRequests(cand.results.run.id);
+      const stored = await store.getRequests(cand.results.run.id);
       assert.equal(stored.filter((x) => x.quality).length, 40);
       assert.equal(stored.filter((x) => x.quality?.exact_match === 0).length, 10);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     await server.close();

@@ -10,7 +10,7 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { syntheticRun } from './support/synthetic-run.js';
 import { REPORT_CSV_COLUMNS } from '../src/report/html/request-rows-csv.js';
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
+function tempDir(t: { after: (fn: () => unknown) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-report-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -40,11 +40,11 @@ test('report renders HTML and CSV from a --out directory and a stored run, witho
   const b = syntheticRun({ requests: 80, seed: 2 });
   const db = join(dir, 'runs.db');
   const store = openSqliteStore(db);
-  const row = store.createRun({ config: {}, environment: { tool_version: '0.1.0', host: 'h', target_url: 'http://127.0.0.1:8000/v1', model_id: 'm' } });
-  store.appendRequests(row.id, b.records);
-  store.finishRun(row.id, { status: 'completed', summary: b.results.summary, results: b.results });
-  store.tagBaseline(row.id, 'main');
-  store.close();
+  const row = await store.createRun({ config: {}, environment: { tool_version: '0.1.0', host: 'h', target_url: 'http://127.0.0.1:8000/v1', model_id: 'm' } });
+  await store.appendRequests(row.id, b.records);
+  await store.finishRun(row.id, { status: 'completed', summary: b.results.summary, results: b.results });
+  await store.tagBaseline(row.id, 'main');
+  await store.close();
 
   const html = join(dir, 'out', 'report.html');
   const csv = join(dir, 'requests.csv');

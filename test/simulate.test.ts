@@ -39,10 +39,10 @@ test('simulate --calibrate on two runs of the embedded engine predicts its concu
   const env = { INFERSCOPE_DB: join(dir, 'runs.db') };
   try {
     for (const c of ['1', '4']) {
-      const r = await runCli(['bench', '--concurrency', c, '--requests', '48', '--out', join(dir, `cal-${c}`)], { env, timeoutMs: 180_000 });
+      const r = await runCli(['bench', '--concurrency', c, '--requests', '48', '--warmup', '4', '--out', join(dir, `cal-${c}`)], { env, timeoutMs: 180_000 });
       assert.equal(r.code, 0, r.stderr);
     }
-    const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--requests', '48', '--out', join(dir, 'sweep')], { env, timeoutMs: 300_000 });
+    const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--requests', '48', '--warmup', '4', '--out', join(dir, 'sweep')], { env, timeoutMs: 300_000 });
     assert.equal(sweep.code, 0, sweep.stderr);
     const sim = await runCli(['simulate', '--calibrate', join(dir, 'cal-1'), '--calibrate', join(dir, 'cal-4'), '--check', join(dir, 'sweep'), '--json'], { env });
     assert.equal(sim.code, 0, sim.stderr);

@@ -8,11 +8,11 @@ import { createBatchWriter, createRequestWriter, createSampleWriter } from '../s
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import type { RunStore } from '../src/store/types.js';
 
-function openTemp(t: { after: (fn: () => void) => void }): RunStore {
+function openTemp(t: { after: (fn: () => unknown) => void }): RunStore {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-writer-'));
   const store = openSqliteStore(join(dir, 'runs.db'));
-  t.after(() => {
-    store.close();
+  t.after(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return store;
@@ -37,45 +37,48 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
   }
 }
 
-test('writes a batch as soon as it is full', (t) => {
+test('writes a batch as soon as it is full', async (t) => {
   const store = openTemp(t);
-  const run = store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
+  const run = await store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
   const batches: number[] = [];
   const writer = createRequestWriter(store, run.id, { maxBatch: 3, flushMs: 60_000, onFlush: (n) => batches.push(n) });
   t.after(() => writer.close());
   for (let i = 0; i < 7; i++) writer.add(record(i));
+  // Full batches are taken at once and written in the background, in order.
+  assert.equal(writer.pending, 1);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(batches, [3, 3]);
   assert.equal(writer.written, 6);
   assert.equal(writer.pending, 1);
-  assert.equal(store.getRequests(run.id).length, 6);
-  assert.equal(writer.flush(), 1);
-  assert.equal(writer.flush(), 0);
-  assert.deepEqual(store.getRequests(run.id), Array.from({ length: 7 }, (_, i) => record(i)));
+  assert.equal((await store.getRequests(run.id)).length, 6);
+  assert.equal(await writer.flush(), 1);
+  assert.equal(await writer.flush(), 0);
+  assert.deepEqual(await store.getRequests(run.id), Array.from({ length: 7 }, (_, i) => record(i)));
 });
 
 test('writes a partial batch after flushMs', async (t) => {
   const store = openTemp(t);
-  const run = store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
+  const run = await store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
   let flushedAt = 0;
   const writer = createRequestWriter(store, run.id, { maxBatch: 100, flushMs: 40, onFlush: () => (flushedAt = performance.now()) });
   t.after(() => writer.close());
   const start = performance.now();
   writer.add(record(0));
   writer.add(record(1));
-  assert.equal(store.getRequests(run.id).length, 0, 'nothing written synchronously');
+  assert.equal((await store.getRequests(run.id)).length, 0, 'nothing written synchronously');
   await waitFor(() => writer.written === 2);
   assert.ok(flushedAt - start >= 35, `flushed after ${(flushedAt - start).toFixed(1)} ms, not before flushMs`);
-  assert.equal(store.getRequests(run.id).length, 2);
+  assert.equal((await store.getRequests(run.id)).length, 2);
 });
 
-test('close writes what is buffered and refuses more', (t) => {
+test('close writes what is buffered and refuses more', async (t) => {
   const store = openTemp(t);
-  const run = store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
+  const run = await store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
   const writer = createRequestWriter(store, run.id);
   writer.add(record(0));
-  writer.close();
-  writer.close();
-  assert.equal(store.getRequests(run.id).length, 1);
+  await writer.close();
+  await writer.close();
+  assert.equal((await store.getRequests(run.id)).length, 1);
   assert.throws(() => writer.add(record(1)), /after close/);
 });
 
@@ -99,24 +102,25 @@ test('a failed timer write keeps its items, reports, and is retried', async () =
   assert.equal(writer.pending, 2);
   assert.throws(() => writer.add(3), /disk full/, 'the next add reports the failure');
   writer.add(3);
-  assert.equal(writer.flush(), 3);
+  assert.equal(await writer.flush(), 3);
   assert.deepEqual(sink, [1, 2, 3]);
-  writer.close();
+  await writer.close();
 });
 
-test('rejects bad options', () => {
+test('rejects bad options', async () => {
   assert.throws(() => createBatchWriter(() => {}, { maxBatch: 0 }), /maxBatch/);
   assert.throws(() => createBatchWriter(() => {}, { flushMs: -1 }), /flushMs/);
 });
 
-test('the sample writer batches server samples', (t) => {
+test('the sample writer batches server samples', async (t) => {
   const store = openTemp(t);
-  const run = store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
+  const run = await store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
   const writer = createSampleWriter(store, run.id, { maxBatch: 2 });
   writer.add({ t_ms: 1, source: 'm', payload: { a: 1 } });
   writer.add({ t_ms: 2, source: 'm', payload: { a: 2 } });
   writer.add({ t_ms: 3, source: 'm', payload: { a: 3 } });
-  assert.equal(store.getServerSamples(run.id).length, 2);
-  writer.close();
-  assert.deepEqual(store.getServerSamples(run.id).map((s) => s.payload), [{ a: 1 }, { a: 2 }, { a: 3 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await store.getServerSamples(run.id)).length, 2);
+  await writer.close();
+  assert.deepEqual((await store.getServerSamples(run.id)).map((s) => s.payload), [{ a: 1 }, { a: 2 }, { a: 3 }]);
 });

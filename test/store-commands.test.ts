@@ -10,11 +10,11 @@ import { RUN_EXPORT_FORMAT, parseLabel, parseLabels, runsDelete, runsExport, run
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import type { RunStore } from '../src/store/types.js';
 
-function openTemp(t: { after: (fn: () => void) => void }): RunStore {
+function openTemp(t: { after: (fn: () => unknown) => void }): RunStore {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-cmd-'));
   const store = openSqliteStore(join(dir, 'runs.db'));
-  t.after(() => {
-    store.close();
+  t.after(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return store;
@@ -43,28 +43,28 @@ const summary = {
   errors: { total: 1, error_rate: 1 / 3, by_class: { http_5xx: 1 } },
 };
 
-function seed(store: RunStore) {
-  const done = store.createRun({
+async function seed(store: RunStore) {
+  const done = await store.createRun({
     config: { concurrency: 2 },
     environment: { tool_version: '0.1.0', host: 'box', target_url: 'http://127.0.0.1:8000/v1', model_id: 'tiny-llama', engine: 'vllm', engine_version: '0.6.3' },
     labels: { gpu: 'h100', run: 'a' },
   });
   const failed = record(2, { ok: false, error: { class: 'http_5xx', message: 'bad, "very" bad\nreally', status: 500 }, http_status: 500, chunks: [], finish_reason: null, output_tokens: null, output_tokens_source: null });
-  store.appendRequests(done.id, [record(0, { warmup: true }), record(0), record(1), failed]);
-  store.appendServerSamples(done.id, [{ t_ms: 5, source: 'http://127.0.0.1:8000/metrics', payload: { running: 1 } }]);
-  store.finishRun(done.id, { status: 'completed', summary, results: { summary } });
-  const running = store.createRun({
+  await store.appendRequests(done.id, [record(0, { warmup: true }), record(0), record(1), failed]);
+  await store.appendServerSamples(done.id, [{ t_ms: 5, source: 'http://127.0.0.1:8000/metrics', payload: { running: 1 } }]);
+  await store.finishRun(done.id, { status: 'completed', summary, results: { summary } });
+  const running = await store.createRun({
     config: {},
     environment: { tool_version: '0.1.0', host: 'box', target_url: 'http://other:9000', model_id: null },
   });
-  store.appendRequests(running.id, [record(0)]);
-  return { done: store.getRun(done.id), running: store.getRun(running.id), failed };
+  await store.appendRequests(running.id, [record(0)]);
+  return { done: await store.getRun(done.id), running: await store.getRun(running.id), failed };
 }
 
-test('runsList renders a table with summary figures, falling back to stored counts', (t) => {
+test('runsList renders a table with summary figures, falling back to stored counts', async (t) => {
   const store = openTemp(t);
-  const { done, running } = seed(store);
-  const lines = runsList(store).split('\n');
+  const { done, running } = await seed(store);
+  const lines = (await runsList(store)).split('\n');
   assert.equal(lines.length, 3);
   assert.match(lines[0] as string, /^ID\s+CREATED \(UTC\)\s+STATUS\s+TARGET\s+MODEL\s+LOAD\s+WORKLOAD\s+LABELS\s+REQUESTS\s+TTFT P50 MS\s+OUTPUT TOK\/S$/);
   const runningLine = lines[1] as string;
@@ -74,15 +74,15 @@ test('runsList renders a table with summary figures, falling back to stored coun
   assert.ok(doneLine.startsWith(done.id));
   assert.match(doneLine, /completed\s+http:\/\/127\.0\.0\.1:8000\/v1\s+tiny-llama\s+c=2\s+-\s+gpu=h100,run=a\s+3\s+123\.5\s+321\.1$/);
   assert.match(doneLine, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
-  assert.equal(runsList(store, { labels: { gpu: 'a100' } }), 'No runs found.');
-  assert.equal(runsList(store, { target: 'other' }).split('\n').length, 2);
+  assert.equal(await runsList(store, { labels: { gpu: 'a100' } }), 'No runs found.');
+  assert.equal((await runsList(store, { target: 'other' })).split('\n').length, 2);
 });
 
-test('runsShow prints metadata and key summary numbers as aligned text', (t) => {
+test('runsShow prints metadata and key summary numbers as aligned text', async (t) => {
   const store = openTemp(t);
-  const { done, running } = seed(store);
-  store.tagBaseline(done.id, 'main');
-  const text = runsShow(store, 'main');
+  const { done, running } = await seed(store);
+  await store.tagBaseline(done.id, 'main');
+  const text = await runsShow(store, 'main');
   assert.match(text, new RegExp(`^run\\s+${done.id}$`, 'm'));
   assert.match(text, /^status\s+completed$/m);
   assert.match(text, /^engine\s+vllm 0\.6\.3$/m);
@@ -98,26 +98,26 @@ test('runsShow prints metadata and key summary numbers as aligned text', (t) => 
   const metaLines = text.split('\n\n')[0]?.split('\n') ?? [];
   const valueColumns = new Set(metaLines.map((line) => /^\S+(?: \S+)?\s+/.exec(line)?.[0].length));
   assert.equal(valueColumns.size, 1, `aligned: ${[...valueColumns].join(',')}`);
-  assert.match(runsShow(store, running.id), /No summary \(the run did not finish\)\./);
+  assert.match(await runsShow(store, running.id), /No summary \(the run did not finish\)\./);
 });
 
-test('runsExport json holds the run with every request record and sample', (t) => {
+test('runsExport json holds the run with every request record and sample', async (t) => {
   const store = openTemp(t);
-  const { done } = seed(store);
-  const doc = JSON.parse(runsExport(store, done.id.slice(0, 8), 'json')) as Record<string, unknown>;
+  const { done } = await seed(store);
+  const doc = JSON.parse(await runsExport(store, done.id.slice(0, 8), 'json')) as Record<string, unknown>;
   assert.equal(doc['format'], RUN_EXPORT_FORMAT);
-  assert.deepEqual(doc['run'], store.getRun(done.id));
-  assert.deepEqual(doc['requests'], store.getRequests(done.id));
+  assert.deepEqual(doc['run'], await store.getRun(done.id));
+  assert.deepEqual(doc['requests'], await store.getRequests(done.id));
   assert.deepEqual(doc['server_samples'], [{ t_ms: 5, source: 'http://127.0.0.1:8000/metrics', payload: { running: 1 } }]);
-  const empty = store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
-  const emptyDoc = JSON.parse(runsExport(store, empty.id, 'json')) as Record<string, unknown>;
+  const empty = await store.createRun({ config: {}, environment: { tool_version: '0', host: 'h', target_url: 'u', model_id: null } });
+  const emptyDoc = JSON.parse(await runsExport(store, empty.id, 'json')) as Record<string, unknown>;
   assert.deepEqual(emptyDoc['requests'], []);
 });
 
-test('the per-request CSV of a stored run: raw fields, derived latencies rounded, quoting', (t) => {
+test('the per-request CSV of a stored run: raw fields, derived latencies rounded, quoting', async (t) => {
   const store = openTemp(t);
-  const { done } = seed(store);
-  const csv = reportCsv([{ label: done.id, records: store.iterateRequests(done.id) }]);
+  const { done } = await seed(store);
+  const csv = reportCsv([{ label: done.id, records: await store.getRequests(done.id) }]);
   assert.ok(csv.endsWith('\n'));
   const [header, warm, first] = csv.split('\n');
   assert.equal(header, REPORT_CSV_COLUMNS.join(','));
@@ -130,25 +130,25 @@ test('the per-request CSV of a stored run: raw fields, derived latencies rounded
   assert.equal(csvField(1.23456789), '1.235');
 });
 
-test('runsDelete refuses a live running run and deletes finished ones', (t) => {
+test('runsDelete refuses a live running run and deletes finished ones', async (t) => {
   const store = openTemp(t);
-  const { done, running } = seed(store);
-  store.tagBaseline(done.id, 'main');
-  assert.throws(() => runsDelete(store, running.id), (e) => e instanceof StoreError && /still running/.test(e.message));
-  assert.equal(runsDelete(store, done.id), `Deleted run ${done.id} (4 requests; removed baseline main).`);
-  assert.equal(runsDelete(store, running.id, { force: true }), `Deleted run ${running.id} (1 requests).`);
-  assert.equal(runsList(store), 'No runs found.');
+  const { done, running } = await seed(store);
+  await store.tagBaseline(done.id, 'main');
+  await assert.rejects(async () => await runsDelete(store, running.id), (e) => e instanceof StoreError && /still running/.test(e.message));
+  assert.equal(await runsDelete(store, done.id), `Deleted run ${done.id} (4 requests; removed baseline main).`);
+  assert.equal(await runsDelete(store, running.id, { force: true }), `Deleted run ${running.id} (1 requests).`);
+  assert.equal(await runsList(store), 'No runs found.');
 });
 
-test('runsTag names a baseline and reports a move', (t) => {
+test('runsTag names a baseline and reports a move', async (t) => {
   const store = openTemp(t);
-  const { done, running } = seed(store);
-  assert.equal(runsTag(store, done.id, 'main'), `Run ${done.id} is now baseline "main".`);
-  assert.equal(runsTag(store, running.id, 'main'), `Run ${running.id} is now baseline "main" (moved from run ${done.id}).`);
-  assert.equal(store.getRun('main').id, running.id);
+  const { done, running } = await seed(store);
+  assert.equal(await runsTag(store, done.id, 'main'), `Run ${done.id} is now baseline "main".`);
+  assert.equal(await runsTag(store, running.id, 'main'), `Run ${running.id} is now baseline "main" (moved from run ${done.id}).`);
+  assert.equal((await store.getRun('main')).id, running.id);
 });
 
-test('parseLabel accepts key=value and explains bad input', () => {
+test('parseLabel accepts key=value and explains bad input', async () => {
   assert.deepEqual(parseLabel('gpu=h100'), { key: 'gpu', value: 'h100' });
   assert.deepEqual(parseLabel('url=http://x/?a=b'), { key: 'url', value: 'http://x/?a=b' });
   assert.deepEqual(parseLabels(['a=1', 'b=2']), { a: '1', b: '2' });

@@ -37,7 +37,7 @@ const [dbPath, mode] = process.argv.slice(2);
 const makeRecord = ${RECORD_SOURCE};
 const say = (line) => writeSync(1, line + '\\n');
 const store = openSqliteStore(dbPath);
-const run = store.createRun({
+const run = await store.createRun({
   config: { mode },
   environment: { tool_version: 'test', host: 'child', target_url: 'http://127.0.0.1:1/v1', model_id: 'none' },
   labels: { test: 'kill' },
@@ -48,7 +48,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let index = 0;
 if (mode === 'block') {
   while (index < 100) { writer.add(makeRecord(index++)); if (index % 10 === 0) await sleep(1); }
-  writer.flush();
+  await writer.flush();
   for (let i = 0; i < 5; i++) writer.add(makeRecord(index++));
   say('pending ' + writer.pending);
   // Block the event loop for good: the buffered five can never be written.
@@ -116,7 +116,7 @@ function startChild(dir: string, dbPath: string, mode: 'block' | 'steady'): Chil
   };
 }
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
+function tempDir(t: { after: (fn: () => unknown) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-kill-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -138,13 +138,13 @@ test('SIGKILL with records buffered: run is interrupted, flushed records intact,
 
   const store = openSqliteStore(dbPath);
   t.after(() => store.close());
-  const run = store.getRun(runLine.slice(4));
+  const run = await store.getRun(runLine.slice(4));
   assert.equal(run.status, 'interrupted');
   assert.equal(run.finished_at, null);
   assert.equal(run.summary, null);
   assert.equal(run.request_count, 100, 'exactly the flushed records');
-  assert.deepEqual(store.getRequests(run.id), Array.from({ length: 100 }, (_, i) => makeRecord(i)));
-  assert.deepEqual(store.listRuns({ labels: { test: 'kill' } }).map((r) => [r.id, r.status]), [[run.id, 'interrupted']]);
+  assert.deepEqual(await store.getRequests(run.id), Array.from({ length: 100 }, (_, i) => makeRecord(i)));
+  assert.deepEqual((await store.listRuns({ labels: { test: 'kill' } })).map((r) => [r.id, r.status]), [[run.id, 'interrupted']]);
 });
 
 test('SIGKILL during steady writes: every committed record is whole and in sequence', async (t) => {
@@ -156,15 +156,15 @@ test('SIGKILL during steady writes: every committed record is whole and in seque
   const store = openSqliteStore(dbPath);
   t.after(() => store.close());
   // While the writer lives, a reader in another process sees the run as running (WAL: no blocking).
-  const live = store.getRun(runLine.slice(4));
+  const live = await store.getRun(runLine.slice(4));
   assert.equal(live.status, 'running');
   assert.ok(live.request_count >= 200);
 
   assert.equal(await child.kill(), 'SIGKILL');
   const reported = lastFlushed(child.lines);
-  const run = store.getRun(live.id);
+  const run = await store.getRun(live.id);
   assert.equal(run.status, 'interrupted');
-  const records = store.getRequests(run.id);
+  const records = await store.getRequests(run.id);
   assert.ok(records.length >= reported, `stored ${records.length} >= reported ${reported}`);
   records.forEach((r, i) => assert.deepEqual(r, makeRecord(i), `record ${i}`));
 });

@@ -7,7 +7,7 @@ import { StoreError } from '../src/store/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/store/migrations.js';
 import { openSqliteDatabase, openSqliteStore } from '../src/store/sqlite-store.js';
 
-function tempPath(t: { after: (fn: () => void) => void }): string {
+function tempPath(t: { after: (fn: () => unknown) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-migrate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'runs.db');
@@ -17,7 +17,7 @@ function columns(db: ReturnType<typeof openSqliteDatabase>, table: string): stri
   return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((c) => c.name);
 }
 
-test('migrations are numbered 1..N without gaps', () => {
+test('migrations are numbered 1..N without gaps', async () => {
   assert.deepEqual(
     MIGRATIONS.map((m) => m.version),
     MIGRATIONS.map((_, i) => i + 1),
@@ -26,7 +26,7 @@ test('migrations are numbered 1..N without gaps', () => {
   assert.ok(LATEST_SCHEMA_VERSION >= 2);
 });
 
-test('a version-1 database upgrades on open with its data intact', (t) => {
+test('a version-1 database upgrades on open with its data intact', async (t) => {
   const path = tempPath(t);
   const old = openSqliteDatabase(path);
   assert.deepEqual(migrate(old, 1), { from: 0, to: 1 });
@@ -51,14 +51,14 @@ test('a version-1 database upgrades on open with its data intact', (t) => {
 
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  const run = store.getRun('legacy');
+  const run = await store.getRun('legacy');
   assert.equal(run.id, 'abcdefghjk');
   assert.equal(run.status, 'completed');
   assert.equal(run.note, null, 'the new column exists and is empty for old runs');
   assert.deepEqual(run.labels, { env: 'old' });
   assert.deepEqual(run.summary, { requests: { total: 1 } });
-  assert.deepEqual(store.getRequests(run.id), [record]);
-  assert.equal(store.createRun({ config: {}, environment: run.environment, note: 'new' }).note, 'new');
+  assert.deepEqual(await store.getRequests(run.id), [record]);
+  assert.equal((await store.createRun({ config: {}, environment: run.environment, note: 'new' })).note, 'new');
 
   const check = openSqliteDatabase(path);
   t.after(() => check.close());
@@ -74,7 +74,7 @@ test('a version-1 database upgrades on open with its data intact', (t) => {
   assert.equal(JSON.parse(stored.record_json).chunks, 1);
 });
 
-test('reopening an up-to-date database applies nothing', (t) => {
+test('reopening an up-to-date database applies nothing', async (t) => {
   const path = tempPath(t);
   openSqliteStore(path).close();
   const db = openSqliteDatabase(path);
@@ -82,7 +82,7 @@ test('reopening an up-to-date database applies nothing', (t) => {
   assert.deepEqual(migrate(db), { from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION });
 });
 
-test('a database from a newer inferscope is refused with a clear error', (t) => {
+test('a database from a newer inferscope is refused with a clear error', async (t) => {
   const path = tempPath(t);
   const db = openSqliteDatabase(path);
   db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
@@ -93,7 +93,7 @@ test('a database from a newer inferscope is refused with a clear error', (t) => 
   );
 });
 
-test('a file that is not a database gives an error naming the path', (t) => {
+test('a file that is not a database gives an error naming the path', async (t) => {
   const path = tempPath(t);
   writeFileSync(path, 'not a database '.repeat(100));
   assert.throws(

@@ -8,9 +8,16 @@ import { StoreError } from '../src/store/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/store/migrations.js';
 import { openSqliteDatabase, openSqliteStore } from '../src/store/sqlite-store.js';
 
+/** Every item of an async iterable (Array.fromAsync arrives in Node 22). */
+async function collectAll<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
 type Db = ReturnType<typeof openSqliteDatabase>;
 
-function tempPath(t: { after: (fn: () => void) => void }): string {
+function tempPath(t: { after: (fn: () => unknown) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-records-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'runs.db');
@@ -68,7 +75,7 @@ function storedRows(path: string): { record_json: string; chunks: Buffer | null 
   }
 }
 
-test('a version-2 database with records migrates to compact rows and reads back identical records', (t) => {
+test('a version-2 database with records migrates to compact rows and reads back identical records', async (t) => {
   const path = tempPath(t);
   const old = openSqliteDatabase(path);
   assert.deepEqual(migrate(old, 2), { from: 0, to: 2 });
@@ -80,9 +87,9 @@ test('a version-2 database with records migrates to compact rows and reads back 
 
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  assert.deepEqual(store.getRequests('aaaaaaaaaa'), first);
-  assert.deepEqual([...store.iterateRequests('bbbbbbbbbb')], second);
-  assert.equal(store.getRun('aaaaaaaaaa').request_count, first.length);
+  assert.deepEqual(await store.getRequests('aaaaaaaaaa'), first);
+  assert.deepEqual(await collectAll(store.iterateRequests('bbbbbbbbbb')), second);
+  assert.equal((await store.getRun('aaaaaaaaaa')).request_count, first.length);
 
   const rows = storedRows(path);
   const kept = rows.filter((row) => row.chunks === null);
@@ -94,7 +101,7 @@ test('a version-2 database with records migrates to compact rows and reads back 
   assert.ok(before * 4 < after, `stored bytes ${before} vs ${after} as full JSON`);
 });
 
-test('a version-1 database upgrades through every later migration and keeps its records', (t) => {
+test('a version-1 database upgrades through every later migration and keeps its records', async (t) => {
   const path = tempPath(t);
   const old = openSqliteDatabase(path);
   migrate(old, 1);
@@ -104,7 +111,7 @@ test('a version-1 database upgrades through every later migration and keeps its 
 
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  assert.deepEqual(store.getRequests('cccccccccc'), records);
+  assert.deepEqual(await store.getRequests('cccccccccc'), records);
   const db = openSqliteDatabase(path);
   t.after(() => db.close());
   assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
@@ -114,7 +121,7 @@ test('a version-1 database upgrades through every later migration and keeps its 
   );
 });
 
-test('a row whose JSON is already corrupt survives the migration and still reads as corrupt', (t) => {
+test('a row whose JSON is already corrupt survives the migration and still reads as corrupt', async (t) => {
   const path = tempPath(t);
   const old = openSqliteDatabase(path);
   migrate(old, 2);
@@ -125,22 +132,21 @@ test('a row whose JSON is already corrupt survives the migration and still reads
 
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  assert.deepEqual(store.getRequests('dddddddddd'), [record(0)]);
-  assert.throws(
-    () => store.getRequests('eeeeeeeeee'),
+  assert.deepEqual(await store.getRequests('dddddddddd'), [record(0)]);
+  await assert.rejects(async () => await store.getRequests('eeeeeeeeee'),
     (error) => error instanceof StoreError && error.code === 'corrupt' && /run eeeeeeeeee: request row \d+/.test(error.message),
   );
 });
 
-test('the store writes compact rows and reads back every field exactly', (t) => {
+test('the store writes compact rows and reads back every field exactly', async (t) => {
   const path = tempPath(t);
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  const run = store.createRun({ config: {}, environment });
+  const run = await store.createRun({ config: {}, environment });
   const records = variedRecords();
-  store.appendRequests(run.id, records.slice(0, 3));
-  store.appendRequests(run.id, records.slice(3));
-  assert.deepEqual(store.getRequests(run.id), records);
+  await store.appendRequests(run.id, records.slice(0, 3));
+  await store.appendRequests(run.id, records.slice(3));
+  assert.deepEqual(await store.getRequests(run.id), records);
 
   const rows = storedRows(path);
   assert.equal(rows.filter((row) => row.chunks !== null).length, records.length - 1);
@@ -149,17 +155,16 @@ test('the store writes compact rows and reads back every field exactly', (t) => 
   assert.ok(big.chunks!.length < 3 * 200 + 10, `200 chunks: ${big.chunks!.length} bytes`);
 });
 
-test('a damaged chunk blob is reported as corrupt, naming the run and row', (t) => {
+test('a damaged chunk blob is reported as corrupt, naming the run and row', async (t) => {
   const path = tempPath(t);
   const store = openSqliteStore(path);
   t.after(() => store.close());
-  const run = store.createRun({ config: {}, environment });
-  store.appendRequests(run.id, [record(0)]);
+  const run = await store.createRun({ config: {}, environment });
+  await store.appendRequests(run.id, [record(0)]);
   const db = openSqliteDatabase(path);
   db.prepare('UPDATE requests SET chunks = substr(chunks, 1, 20)').run();
   db.close();
-  assert.throws(
-    () => store.getRequests(run.id),
+  await assert.rejects(async () => await store.getRequests(run.id),
     (error) =>
       error instanceof StoreError && error.code === 'corrupt' && error.message.includes(`run ${run.id}: request row`) &&
       /chunk blob claims 200 chunks in 20 bytes/.test(error.message) && error.cause !== undefined,

@@ -42,7 +42,7 @@ test('a concurrency sweep: one stored run per step, sweep.json with frontier and
 
   const store = openSqliteStore(db);
   t.after(() => store.close());
-  const runs = store.listRuns().filter((r) => r.labels?.sweep === doc.id);
+  const runs = (await store.listRuns()).filter((r) => r.labels?.sweep === doc.id);
   assert.equal(runs.length, 3);
   assert.deepEqual(runs.map((r) => r.labels.step).sort(), ['0', '1', '2']);
   const sweeps = openSweepStore(db);

@@ -8,9 +8,9 @@ export interface RunRecorder {
   readonly runId: string;
   add(record: RequestRecord): void;
   /** Adds the answer scores of requests recorded earlier. */
-  addQuality(records: readonly RequestRecord[]): void;
-  finish(status: FinalRunStatus, results: { summary: unknown }, samples: ServerSample[]): void;
-  close(): void;
+  addQuality(records: readonly RequestRecord[]): Promise<void>;
+  finish(status: FinalRunStatus, results: { summary: unknown }, samples: ServerSample[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface RecorderMeta {
@@ -26,8 +26,8 @@ export interface RecorderMeta {
 }
 
 /** Creates the run in an open store (the session's; the recorder never closes it). */
-export function openRunRecorder(store: RunStore, meta: RecorderMeta): RunRecorder {
-  const run = store.createRun({
+export async function openRunRecorder(store: RunStore, meta: RecorderMeta): Promise<RunRecorder> {
+  const run = await store.createRun({
     config: meta.config,
     labels: meta.labels,
     environment: {
@@ -47,14 +47,14 @@ export function openRunRecorder(store: RunStore, meta: RecorderMeta): RunRecorde
   return {
     runId: run.id,
     add: (record) => writer.add(record),
-    addQuality(records) {
-      writer.flush();
-      store.setRequestQuality(run.id, records.flatMap((r) => (r.quality && !r.warmup ? [{ index: r.index, quality: r.quality }] : [])));
+    async addQuality(records) {
+      await writer.flush();
+      await store.setRequestQuality(run.id, records.flatMap((r) => (r.quality && !r.warmup ? [{ index: r.index, quality: r.quality }] : [])));
     },
-    finish(status, results, samples) {
-      writer.flush();
-      if (samples.length > 0) store.appendServerSamples(run.id, samples);
-      store.finishRun(run.id, { status, summary: results.summary, results });
+    async finish(status, results, samples) {
+      await writer.flush();
+      if (samples.length > 0) await store.appendServerSamples(run.id, samples);
+      await store.finishRun(run.id, { status, summary: results.summary, results });
     },
     close: () => writer.close(),
   };

@@ -3,7 +3,7 @@ import { listModels, probeExactOutputSupport, probeServerInfo, type ServerInfo }
 import { createClock, type Clock } from '../measure/clock.js';
 import { assertWritableDir } from '../config/writable-path.js';
 import { ConfigError } from '../config/errors.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { RunStore } from '../store/types.js';
 import type { Workload } from '../workload/spec.js';
 import { createSyntheticWorkload, runNonce } from '../workload/synthetic.js';
@@ -64,7 +64,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
   const wrap = (w: Workload): Workload => (conv ? createConversationWorkload(w, conv.turns, conv.thinkTimeMs) : w);
   let workload = wrap(built.workload);
   if (o.outDir) assertWritableDir(o.outDir, '--out');
-  const store = o.db ? openSqliteStore(o.db) : null;
+  const store = o.db ? await openStore(o.db) : null;
   const secrets = secretsOf(o.apiKey, o.headers);
 
   let resolved: ResolvedTarget | null = null;
@@ -164,7 +164,7 @@ async function closeAll(view: ServerView | null, target: ResolvedTarget | null, 
     try {
       await target?.close();
     } finally {
-      store?.close();
+      await store?.close();
     }
   }
 }

@@ -23,12 +23,12 @@ export interface StepOutputs {
   /** Subscribe this to the session's events for the step. */
   readonly listener: BenchmarkListener;
   /** Answer scores, known only after the load: quality.jsonl beside requests.jsonl, and the stored requests. */
-  quality(records: readonly RequestRecord[]): void;
-  finish(status: FinalRunStatus, results: ResultsDocument, scrapes: ScrapeRecord[]): void;
-  close(): void;
+  quality(records: readonly RequestRecord[]): Promise<void>;
+  finish(status: FinalRunStatus, results: ResultsDocument, scrapes: ScrapeRecord[]): Promise<void>;
+  close(): Promise<void>;
 }
 
-export function openStepOutputs(ctx: SessionContext, outDir: string | null, stepConfig: unknown, labels: Record<string, string>): StepOutputs {
+export async function openStepOutputs(ctx: SessionContext, outDir: string | null, stepConfig: unknown, labels: Record<string, string>): Promise<StepOutputs> {
   const { target } = ctx;
   let jsonl: JsonlWriter | null = null;
   let recorder: RunRecorder | null = null;
@@ -38,7 +38,7 @@ export function openStepOutputs(ctx: SessionContext, outDir: string | null, step
       jsonl = openJsonlWriter(join(outDir, 'requests.jsonl'));
     }
     recorder = ctx.store
-      ? openRunRecorder(ctx.store, {
+      ? await openRunRecorder(ctx.store, {
           config: stepConfig,
           labels,
           toolVersion: TOOL_VERSION,
@@ -68,29 +68,29 @@ export function openStepOutputs(ctx: SessionContext, outDir: string | null, step
       jsonl?.write(event.record);
       recorder?.add(event.record);
     },
-    quality(records) {
+    async quality(records) {
       const scored = records.filter((r) => r.quality && !r.warmup);
       if (scored.length === 0) return;
       if (outDir) {
         const lines = scored.map((r) => JSON.stringify({ index: r.index, ...r.quality }));
         writeFileSync(join(outDir, 'quality.jsonl'), `${lines.join('\n')}\n`);
       }
-      recorder?.addQuality(scored);
+      await recorder?.addQuality(scored);
     },
-    finish(status, results, scrapes) {
+    async finish(status, results, scrapes) {
       if (outDir) {
         writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
         if (results.server) writeServerSamples(join(outDir, 'server-samples.jsonl'), scrapes);
       }
-      recorder?.finish(status, results, serverSamples(scrapes));
+      await recorder?.finish(status, results, serverSamples(scrapes));
     },
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
       try {
         jsonl?.close();
       } finally {
-        recorder?.close();
+        await recorder?.close();
       }
     },
   };

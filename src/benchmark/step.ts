@@ -1,3 +1,4 @@
+import { redactPgUrl } from '../store/postgres/pg-url.js';
 import { diagnoseRun } from '../analysis/diagnose-run.js';
 import { isConversationWorkload } from '../workload/conversation.js';
 import { conversationSender } from './conversation-send.js';
@@ -57,7 +58,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
   const emit = bus.emit;
   const startedAt = new Date();
   const stepConfig = { ...configForStep(o, plan), ...(ctx.calibration ? { inputCalibration: ctx.calibration } : {}) };
-  const outputs = openStepOutputs(ctx, plan.outDir, stepConfig, { ...o.labels, ...plan.labels });
+  const outputs = await openStepOutputs(ctx, plan.outDir, stepConfig, { ...o.labels, ...plan.labels });
   const unsubscribe = bus.subscribe(outputs.listener);
   const peak = plan.profile.kind === 'concurrency' ? plan.profile.concurrency : (plan.profile.maxConcurrency ?? OPEN_LOOP_DEFAULT_PEAK);
   const client = createOpenAIClient({ ...ctx.clientConfig, connections: Math.max(1, peak) }, clock);
@@ -115,7 +116,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     });
     emit({ type: 'phase', phase: 'draining' });
     ctx.specBase = specBase + load.records.reduce((n, r) => Math.max(n, r.index + 1), 0);
-    if (scoreRecords(load.records.filter((r) => !r.warmup), (i) => ctx.workload.spec(specBase + i).references) > 0) outputs.quality(load.records);
+    if (scoreRecords(load.records.filter((r) => !r.warmup), (i) => ctx.workload.spec(specBase + i).references) > 0) await outputs.quality(load.records);
     const summary = summarize(load.records, {
       ...(config.slo ? { slo: config.slo } : {}),
       sloTpotNaIsGood: o.sloTpotNaIsGood,
@@ -143,13 +144,13 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       ...(server ? { server } : {}),
       diagnosis: diagnoseRun({ summary, server: server ?? null, records: load.records }),
     });
-    outputs.finish(status, results, scrapes);
+    await outputs.finish(status, results, scrapes);
     emit({ type: 'phase', phase: 'done' });
     return { results, records: load.records, thresholdsPassed: thresholdOutcome?.passed ?? true, status };
   } finally {
     unsubscribe();
     try {
-      outputs.close();
+      await outputs.close();
     } finally {
       await client.close();
     }
@@ -174,6 +175,7 @@ function configForStep(o: ValidatedOptions, plan: StepPlan): Record<string, unkn
     labels: { ...o.labels, ...plan.labels },
     headers: redactHeaders(o.headers),
     api_key: apiKey ? '[redacted]' : null,
+    ...(o.db ? { db: redactPgUrl(o.db) } : {}),
   };
 }
 

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { loadRunFromPath, loadRunFromStore, RunLoadError, type StoredRun } from './stored-run.js';
-import { defaultDbPath, openSqliteStore } from '../store/sqlite-store.js';
+import { defaultDbPath } from '../store/default-path.js';
+import { isPostgresUrl, openStore } from '../store/open-store.js';
 import type { RunStore } from '../store/types.js';
 
 export { RunLoadError, readRequestsJsonl } from './stored-run.js';
@@ -49,21 +50,22 @@ export async function loadRuns(refs: readonly string[], options: LoadRunOptions 
         continue;
       }
       if (/[\\/]/.test(ref) || /\.jsonl?$/i.test(ref)) throw new RunLoadError(`${ref}: no such file or directory`);
-      store ??= openStoreForReading(ref, options.db ?? defaultDbPath());
-      const run = loadRunFromStore(store.store, ref);
+      store ??= await openStoreForReading(ref, options.db ?? defaultDbPath());
+      const run = await loadRunFromStore(store.store, ref);
       runs.push({ ...run, source: `store:${store.path}`, label: ref === run.id ? run.id : `${ref} (${run.id})` });
     }
   } finally {
-    store?.store.close();
+    await store?.store.close();
   }
   return uniqueLabels(runs);
 }
 
-function openStoreForReading(ref: string, path: string): { store: RunStore; path: string } {
-  if (path !== ':memory:' && !existsSync(path)) {
+async function openStoreForReading(ref: string, path: string): Promise<{ store: RunStore; path: string }> {
+  if (!isPostgresUrl(path) && path !== ':memory:' && !existsSync(path)) {
     throw new RunLoadError(`${ref}: not a file, and there is no run database at ${path} (use --db or $INFERSCOPE_DB)`);
   }
-  return { store: openSqliteStore(path), path };
+  const store = await openStore(path);
+  return { store, path: store.location };
 }
 
 function uniqueLabels(runs: NamedRun[]): NamedRun[] {

@@ -79,9 +79,9 @@ async function rebuildFromJsonl(dir: string): Promise<StoredRun> {
 }
 
 /** A stored run by id, unambiguous prefix or baseline name, with its records. */
-export function loadRunFromStore(store: RunStore, ref: string): StoredRun {
-  const row = store.getRun(ref);
-  const records = store.getRequests(row.id);
+export async function loadRunFromStore(store: RunStore, ref: string): Promise<StoredRun> {
+  const row = await store.getRun(ref);
+  const records = await store.getRequests(row.id);
   const notes = row.results ? [] : [`run ${row.id} did not finish (${row.status}); figures are rebuilt from its ${records.length} finished requests`];
   return { id: row.id, source: `store:${row.id}`, results: resultsOfRow(row, records), records, notes };
 }

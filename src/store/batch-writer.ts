@@ -1,7 +1,7 @@
 /**
  * Buffers items and writes them in batches: one transaction per `maxBatch` items or per
  * `flushMs`, whichever comes first, so a busy run does not pay a disk commit per request.
- * A crash loses at most the items still buffered.
+ * Writes run one at a time, in order; a crash loses at most the items still buffered or being written.
  */
 import type { RequestRecord } from '../measure/record.js';
 import type { RunStore, ServerSample } from './types.js';
@@ -17,19 +17,19 @@ export interface BatchWriterOptions {
   /** Called after each successful write with the batch size and the running total. */
   onFlush?: (written: number, totalWritten: number) => void;
   /**
-   * Called when a timer-driven write fails. The items stay buffered for the next write; the next
-   * add() rethrows the error, and flush()/close() retry the write (throwing if it fails again).
+   * Called when a write that no caller awaits fails. The items stay buffered for the next write; the next
+   * add() rethrows the error, and flush()/close() retry the write (rejecting if it fails again).
    */
   onError?: (error: unknown) => void;
 }
 
 export interface BatchWriter<T> {
-  /** Buffers one item; writes synchronously when the buffer is full. */
+  /** Buffers one item; starts a write when the buffer is full. */
   add(item: T): void;
-  /** Writes everything buffered now; returns how many items were written. */
-  flush(): number;
+  /** Writes everything buffered now (after the writes already started); resolves to how many items it wrote. */
+  flush(): Promise<number>;
   /** Flushes, stops the timer and refuses further items. Idempotent. */
-  close(): void;
+  close(): Promise<void>;
   /** Items written so far. */
   readonly written: number;
   /** Items buffered, not yet written. */
@@ -40,7 +40,7 @@ export interface BatchWriter<T> {
  * A batch writer over any `write(items)` sink.
  * @example const w = createBatchWriter((xs) => store.appendServerSamples(id, xs)); w.add(x); w.close();
  */
-export function createBatchWriter<T>(write: (items: T[]) => void, options: BatchWriterOptions = {}): BatchWriter<T> {
+export function createBatchWriter<T>(write: (items: T[]) => void | Promise<void>, options: BatchWriterOptions = {}): BatchWriter<T> {
   const maxBatch = options.maxBatch ?? 64;
   const flushMs = options.flushMs ?? 200;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`batch writer: maxBatch must be a positive integer, got ${maxBatch}`);
@@ -51,6 +51,8 @@ export function createBatchWriter<T>(write: (items: T[]) => void, options: Batch
   let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let closed = false;
   let failure: { error: unknown } | null = null;
+  /** The write in progress (writes never overlap, so batches land in order). */
+  let tail: Promise<unknown> = Promise.resolve();
 
   const clearTimer = (): void => {
     if (timer !== null) {
@@ -65,30 +67,37 @@ export function createBatchWriter<T>(write: (items: T[]) => void, options: Batch
     failure = null;
     throw error;
   };
-  const writeBuffered = (): number => {
+  /** Takes what is buffered now and writes it once the previous write is done; rejects when this write fails. */
+  const writeBuffered = (): Promise<number> => {
     clearTimer();
-    if (buffer.length === 0) return 0;
     const batch = buffer;
     buffer = [];
-    try {
-      write(batch);
-    } catch (error) {
-      // Keep the items so a later flush can retry them; nothing is dropped silently.
-      buffer = batch.concat(buffer);
-      throw error;
-    }
-    written += batch.length;
-    options.onFlush?.(batch.length, written);
-    return batch.length;
+    const run = tail.then(async () => {
+      if (batch.length === 0) return 0;
+      try {
+        await write(batch);
+      } catch (error) {
+        // Keep the items so a later flush can retry them; nothing is dropped silently.
+        buffer = batch.concat(buffer);
+        throw error;
+      }
+      written += batch.length;
+      options.onFlush?.(batch.length, written);
+      return batch.length;
+    });
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  /** A write nobody awaits: its failure is kept for the next add() and reported. */
+  const writeInBackground = (): void => {
+    writeBuffered().catch((error: unknown) => {
+      failure = { error };
+      options.onError?.(error);
+    });
   };
   const onTimer = (): void => {
     timer = null;
-    try {
-      writeBuffered();
-    } catch (error) {
-      failure = { error };
-      options.onError?.(error);
-    }
+    writeInBackground();
   };
 
   return {
@@ -96,19 +105,19 @@ export function createBatchWriter<T>(write: (items: T[]) => void, options: Batch
       if (closed) throw new Error('batch writer: add() after close()');
       rethrowFailure();
       buffer.push(item);
-      if (buffer.length >= maxBatch) writeBuffered();
+      if (buffer.length >= maxBatch) writeInBackground();
       else if (timer === null) timer = flushMs === 0 ? setImmediate(onTimer) : setTimeout(onTimer, flushMs);
     },
-    flush(): number {
-      // A failed timer write kept its items; writing them now settles that failure.
-      const count = writeBuffered();
+    async flush(): Promise<number> {
+      // A failed background write kept its items; writing them now settles that failure.
+      const count = await writeBuffered();
       failure = null;
       return count;
     },
-    close(): void {
+    async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      writeBuffered();
+      await writeBuffered();
       failure = null;
     },
     get written(): number {

@@ -3,6 +3,7 @@
  * keeps a readable log. Migrations are append-only: never edit one that has shipped, add the next.
  */
 import type { Database } from 'better-sqlite3';
+import { LABELS_AND_BASELINES_DDL, RUN_COLUMNS_V1 } from './shared-ddl.js';
 import { StoreError } from './errors.js';
 import { compactRequestRows } from './compact-requests.js';
 
@@ -19,36 +20,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'initial schema',
     sql: `
-      CREATE TABLE runs (
-        id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        finished_at TEXT,
-        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'invalid')),
-        target TEXT,
-        model TEXT,
-        config_json TEXT NOT NULL,
-        environment_json TEXT NOT NULL,
-        summary_json TEXT,
-        results_json TEXT,
-        writer_pid INTEGER,
-        writer_host TEXT
+      CREATE TABLE runs (${RUN_COLUMNS_V1}
       );
       CREATE INDEX runs_created_at_idx ON runs (created_at);
 
-      CREATE TABLE run_labels (
-        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (run_id, key)
-      );
-      CREATE INDEX run_labels_key_value_idx ON run_labels (key, value);
-
-      CREATE TABLE baselines (
-        name TEXT PRIMARY KEY,
-        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-        tagged_at TEXT NOT NULL
-      );
-      CREATE INDEX baselines_run_id_idx ON baselines (run_id);
+      ${LABELS_AND_BASELINES_DDL}
 
       -- One row per finished request. The JSON record is the source of truth; the other
       -- columns are copies for filtering without decoding JSON.

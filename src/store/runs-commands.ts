@@ -26,8 +26,8 @@ function requestCount(run: RunRow): number {
  * Lists runs (newest first) as a table.
  * @example runsList(store, { labels: { gpu: 'h100' }, limit: 20 })
  */
-export function runsList(store: RunStore, filter: RunFilter = {}): string {
-  const runs = store.listRuns(filter);
+export async function runsList(store: RunStore, filter: RunFilter = {}): Promise<string> {
+  const runs = await store.listRuns(filter);
   if (runs.length === 0) return 'No runs found.';
   const rows = runs.map((run) => [
     run.id,
@@ -115,12 +115,12 @@ function configLines(config: unknown): string {
  * Shows one run: metadata, then the key summary figures, as aligned text.
  * @example runsShow(store, 'main') // by baseline name
  */
-export function runsShow(store: RunStore, ref: string): string {
-  const run = store.getRun(ref);
+export async function runsShow(store: RunStore, ref: string): Promise<string> {
+  const run = await store.getRun(ref);
   let ok = 0;
   let failed = 0;
   let warmup = 0;
-  for (const record of store.iterateRequests(run.id)) {
+  for await (const record of store.iterateRequests(run.id)) {
     if (record.warmup) warmup++;
     else if (record.ok) ok++;
     else failed++;
@@ -154,8 +154,8 @@ export function runsShow(store: RunStore, ref: string): string {
  * exports stay diff- and grep-friendly). The CSV export is the report's per-request CSV (report/html).
  * @example writeFileSync('run.json', runsExport(store, 'abc', 'json'))
  */
-export function runsExport(store: RunStore, ref: string, format: 'json'): string {
-  const run = store.getRun(ref);
+export async function runsExport(store: RunStore, ref: string, format: 'json'): Promise<string> {
+  const run = await store.getRun(ref);
   if (format !== 'json') throw new StoreError('invalid_input', `export format must be json, got "${String(format)}"`);
   const list = (items: Iterable<unknown>): string => {
     const lines: string[] = [];
@@ -165,8 +165,8 @@ export function runsExport(store: RunStore, ref: string, format: 'json'): string
   const runJson = JSON.stringify(run, null, 2).replaceAll('\n', '\n  ');
   return (
     `{\n  "format": ${JSON.stringify(RUN_EXPORT_FORMAT)},\n  "run": ${runJson},\n` +
-    `  "requests": ${list(store.iterateRequests(run.id))},\n` +
-    `  "server_samples": ${list(store.getServerSamples(run.id))}\n}\n`
+    `  "requests": ${list(await store.getRequests(run.id))},\n` +
+    `  "server_samples": ${list(await store.getServerSamples(run.id))}\n}\n`
   );
 }
 
@@ -174,15 +174,15 @@ export function runsExport(store: RunStore, ref: string, format: 'json'): string
  * Deletes a run with all its records. Refuses a run that is still being written unless `force`.
  * @example runsDelete(store, '7k2q') // "Deleted run 7k2q9xw0ma (120 requests)."
  */
-export function runsDelete(store: RunStore, ref: string, options: { force?: boolean } = {}): string {
-  const run = store.getRun(ref);
+export async function runsDelete(store: RunStore, ref: string, options: { force?: boolean } = {}): Promise<string> {
+  const run = await store.getRun(ref);
   if (run.status === 'running' && !options.force) {
     throw new StoreError(
       'invalid_input',
       `run ${run.id} is still running (writer pid ${run.writer_pid ?? '?'} on ${run.writer_host ?? '?'}); stop it first or force the delete`,
     );
   }
-  store.deleteRun(run.id);
+  await store.deleteRun(run.id);
   const baselines = run.baselines.length > 0 ? `; removed baseline ${run.baselines.join(', ')}` : '';
   return `Deleted run ${run.id} (${run.request_count} requests${baselines}).`;
 }
@@ -191,9 +191,9 @@ export function runsDelete(store: RunStore, ref: string, options: { force?: bool
  * Names a run as a baseline (moving the name if another run had it).
  * @example runsTag(store, '7k2q', 'main') // "Run 7k2q9xw0ma is now baseline \"main\"."
  */
-export function runsTag(store: RunStore, ref: string, baseline: string): string {
-  const run = store.getRun(ref);
-  const { previous } = store.tagBaseline(run.id, baseline);
+export async function runsTag(store: RunStore, ref: string, baseline: string): Promise<string> {
+  const run = await store.getRun(ref);
+  const { previous } = await store.tagBaseline(run.id, baseline);
   const moved = previous === null ? '' : ` (moved from run ${previous})`;
   return `Run ${run.id} is now baseline "${baseline}"${moved}.`;
 }

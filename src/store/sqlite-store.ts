@@ -6,18 +6,18 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestRecord } from '../measure/record.js';
 import { StoreError } from './errors.js';
-import { looksLikeIdPrefix, newRunId } from './ids.js';
+import { newRunId } from './ids.js';
+import { resolveRunRef } from './resolve-ref.js';
 import { checkBaselineName, checkLabel } from './labels.js';
 import { migrate } from './migrations.js';
 import { encodeRecord } from './record-codec.js';
-import { RUN_SELECT, decodeJson, decodeRequest, decodeRun, toJsonColumn } from './sqlite-rows.js';
-import type { RunDbRow } from './sqlite-rows.js';
+import { RUN_SELECT, decodeJson, decodeRequest, decodeRun, toJsonColumn } from './run-rows.js';
+import type { RunDbRow } from './run-rows.js';
 import type { FinishRun, NewRun, RunFilter, RunRow, RunStore, ServerSample } from './types.js';
 import { isWriterGone } from './writer-liveness.js';
 
 const FINAL_STATUSES = ['completed', 'interrupted', 'invalid'];
 const BUSY_TIMEOUT_MS = 5000;
-const AMBIGUOUS_LIST_MAX = 10;
 
 /** `$INFERSCOPE_DB`, else `<user data dir>/inferscope/inferscope.db` (per env-paths). */
 import { defaultDbPath } from './default-path.js';
@@ -44,7 +44,7 @@ export function openSqliteDatabase(path: string): Database.Database {
  * @example const store = openSqliteStore(defaultDbPath()); try { ... } finally { store.close(); }
  */
 export function openSqliteStore(path: string = defaultDbPath()): RunStore {
-  return new SqliteRunStore(openMigratedDatabase(path));
+  return new SqliteRunStore(openMigratedDatabase(path), path);
 }
 
 /** Opens the database file and migrates it to the latest schema (closing it again when that fails). */
@@ -70,8 +70,11 @@ class SqliteRunStore implements RunStore {
   readonly #selectRequests: Database.Statement<[string], [number, string, Buffer | null]>;
   readonly #runExists: Database.Statement<[string], number>;
 
-  constructor(db: Database.Database) {
+  readonly location: string;
+
+  constructor(db: Database.Database, location: string) {
     this.#db = db;
+    this.location = location;
     this.#insertRequest = db.prepare(`INSERT INTO requests
       (run_id, idx, warmup, ok, error_class, finish_reason, t_send, record_json, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertSample = db.prepare(
@@ -85,7 +88,7 @@ class SqliteRunStore implements RunStore {
     this.#runExists = db.prepare<[string], number>('SELECT 1 FROM runs WHERE id = ?').pluck();
   }
 
-  createRun(meta: NewRun): RunRow {
+  async createRun(meta: NewRun): Promise<RunRow> {
     const labels = meta.labels ?? {};
     for (const [key, value] of Object.entries(labels)) checkLabel(key, value);
     const env = meta.environment;
@@ -112,7 +115,7 @@ class SqliteRunStore implements RunStore {
       const id = newRunId();
       try {
         create.immediate(id);
-        return this.getRun(id);
+        return await this.getRun(id);
       } catch (error) {
         const clash = (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
         if (!clash || attempt >= 5) throw this.#wrap('create run', error);
@@ -120,7 +123,7 @@ class SqliteRunStore implements RunStore {
     }
   }
 
-  appendRequests(runId: string, records: readonly RequestRecord[]): void {
+  async appendRequests(runId: string, records: readonly RequestRecord[]): Promise<void> {
     if (records.length === 0) return;
     for (const record of records) {
       if (!Number.isInteger(record.index) || !Number.isFinite(record.t_send)) {
@@ -141,7 +144,7 @@ class SqliteRunStore implements RunStore {
     }
   }
 
-  appendServerSamples(runId: string, samples: readonly ServerSample[]): void {
+  async appendServerSamples(runId: string, samples: readonly ServerSample[]): Promise<void> {
     if (samples.length === 0) return;
     const insert = this.#insertSample;
     const write = this.#db.transaction(() => {
@@ -154,7 +157,7 @@ class SqliteRunStore implements RunStore {
     }
   }
 
-  setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): void {
+  async setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): Promise<void> {
     if (items.length === 0) return;
     const update = this.#db.prepare("UPDATE requests SET record_json = json_set(record_json, '$.quality', json(?)) WHERE run_id = ? AND idx = ? AND warmup = 0");
     const write = this.#db.transaction(() => {
@@ -167,7 +170,7 @@ class SqliteRunStore implements RunStore {
     }
   }
 
-  finishRun(runId: string, finish: FinishRun): void {
+  async finishRun(runId: string, finish: FinishRun): Promise<void> {
     if (!FINAL_STATUSES.includes(finish.status)) {
       throw new StoreError('invalid_input', `finish run ${runId}: status must be one of ${FINAL_STATUSES.join(', ')}, got "${String(finish.status)}"`);
     }
@@ -177,31 +180,16 @@ class SqliteRunStore implements RunStore {
     if (result.changes === 0) throw notFound(runId);
   }
 
-  getRun(ref: string): RunRow {
-    const wanted = ref.trim();
-    if (wanted === '') throw new StoreError('invalid_input', 'run reference is empty (give a run id, id prefix or baseline name)');
-    const byId = this.#selectRuns('WHERE r.id = ?', [wanted.toLowerCase()]);
-    if (byId[0]) return byId[0];
-    const byBaseline = this.#selectRuns('WHERE r.id = (SELECT run_id FROM baselines WHERE name = ?)', [wanted]);
-    if (byBaseline[0]) return byBaseline[0];
-    if (looksLikeIdPrefix(wanted)) {
-      const ids = this.#db
-        .prepare<[string, number], string>('SELECT id FROM runs WHERE id LIKE ? ORDER BY created_at DESC LIMIT ?')
-        .pluck()
-        .all(`${wanted.toLowerCase()}%`, AMBIGUOUS_LIST_MAX + 1);
-      if (ids.length === 1) return this.getRun(ids[0] as string);
-      if (ids.length > 1) {
-        const shown = ids.slice(0, AMBIGUOUS_LIST_MAX).join(', ');
-        const more = ids.length > AMBIGUOUS_LIST_MAX ? ', ...' : '';
-        throw new StoreError('ambiguous', `run id prefix "${wanted}" is ambiguous; it matches ${shown}${more}. Give more characters.`, {
-          matches: ids.slice(0, AMBIGUOUS_LIST_MAX),
-        });
-      }
-    }
-    throw new StoreError('not_found', `no run matches "${wanted}" (not a run id, id prefix or baseline name)`);
+  async getRun(ref: string): Promise<RunRow> {
+    return resolveRunRef(ref, {
+      byId: async (id) => this.#selectRuns('WHERE r.id = ?', [id])[0],
+      byBaseline: async (name) => this.#selectRuns('WHERE r.id = (SELECT run_id FROM baselines WHERE name = ?)', [name])[0],
+      idsWithPrefix: async (prefix, limit) =>
+        this.#db.prepare<[string, number], string>('SELECT id FROM runs WHERE id LIKE ? ORDER BY created_at DESC LIMIT ?').pluck().all(`${prefix}%`, limit),
+    });
   }
 
-  listRuns(filter: RunFilter = {}): RunRow[] {
+  async listRuns(filter: RunFilter = {}): Promise<RunRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.since !== undefined) {
@@ -228,21 +216,23 @@ class SqliteRunStore implements RunStore {
     return this.#selectRuns(sql, params);
   }
 
-  getRequests(runId: string): RequestRecord[] {
-    return [...this.iterateRequests(runId)];
+  async getRequests(runId: string): Promise<RequestRecord[]> {
+    this.#requireRun(runId);
+    return this.#selectRequests.all(runId).map(([seq, json, chunks]) => decodeRequest(runId, seq, json, chunks));
   }
 
-  iterateRequests(runId: string): IterableIterator<RequestRecord> {
-    this.#requireRun(runId);
+  iterateRequests(runId: string): AsyncIterableIterator<RequestRecord> {
     const select = this.#selectRequests;
+    const requireRun = (): void => this.#requireRun(runId);
     // The query starts on the first next(): better-sqlite3 keeps the connection busy until it ends.
-    function* decode(): IterableIterator<RequestRecord> {
+    async function* decode(): AsyncIterableIterator<RequestRecord> {
+      requireRun();
       for (const [seq, json, chunks] of select.iterate(runId)) yield decodeRequest(runId, seq, json, chunks);
     }
     return decode();
   }
 
-  getServerSamples(runId: string): ServerSample[] {
+  async getServerSamples(runId: string): Promise<ServerSample[]> {
     this.#requireRun(runId);
     const rows = this.#db
       .prepare<[string], { t_ms: number; source: string; payload_json: string }>(
@@ -252,12 +242,12 @@ class SqliteRunStore implements RunStore {
     return rows.map((row) => ({ t_ms: row.t_ms, source: row.source, payload: decodeJson(row.payload_json, runId, 'server sample') }));
   }
 
-  deleteRun(runId: string): void {
+  async deleteRun(runId: string): Promise<void> {
     const result = this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
     if (result.changes === 0) throw notFound(runId);
   }
 
-  tagBaseline(runId: string, name: string): { previous: string | null } {
+  async tagBaseline(runId: string, name: string): Promise<{ previous: string | null }> {
     checkBaselineName(name);
     const tag = this.#db.transaction(() => {
       this.#requireRun(runId);
@@ -271,7 +261,7 @@ class SqliteRunStore implements RunStore {
     return tag.immediate();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
 

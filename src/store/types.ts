@@ -1,7 +1,7 @@
 import type { QualityScores } from '../measure/quality.js';
 /**
- * The run store contract. Every storage backend (SQLite today, PostgreSQL later) implements
- * `RunStore`; commands, reports and comparisons only ever see this interface.
+ * The run store contract. Every storage backend (SQLite, PostgreSQL) implements `RunStore`; commands, reports and
+ * comparisons only ever see this interface. Async because a database server answers over the network.
  */
 import type { RequestRecord } from '../measure/record.js';
 
@@ -81,28 +81,30 @@ export interface FinishRun {
 }
 
 export interface RunStore {
+  /** Where the runs are kept, for messages (a file path, or a PostgreSQL URL without its password). */
+  readonly location: string;
   /** Records a new run in status `running`, owned by this process. */
-  createRun(meta: NewRun): RunRow;
+  createRun(meta: NewRun): Promise<RunRow>;
   /** Appends records in one transaction; callers batch (see createRequestWriter). */
-  appendRequests(runId: string, records: readonly RequestRecord[]): void;
-  appendServerSamples(runId: string, samples: readonly ServerSample[]): void;
+  appendRequests(runId: string, records: readonly RequestRecord[]): Promise<void>;
+  appendServerSamples(runId: string, samples: readonly ServerSample[]): Promise<void>;
   /** Adds answer-quality scores to measured requests already stored (scoring runs after the load). */
-  setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): void;
-  finishRun(runId: string, finish: FinishRun): void;
+  setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): Promise<void>;
+  finishRun(runId: string, finish: FinishRun): Promise<void>;
   /**
    * Resolves a reference: an exact id, else a baseline name, else an unambiguous id prefix.
    * Throws StoreError `not_found` or `ambiguous` (listing the matches).
    */
-  getRun(ref: string): RunRow;
-  listRuns(filter?: RunFilter): RunRow[];
+  getRun(ref: string): Promise<RunRow>;
+  listRuns(filter?: RunFilter): Promise<RunRow[]>;
   /** Records in order: warm-up first, then by schedule index. */
-  getRequests(runId: string): RequestRecord[];
-  /** Same order as getRequests, decoded one at a time (for large runs). */
-  iterateRequests(runId: string): IterableIterator<RequestRecord>;
-  getServerSamples(runId: string): ServerSample[];
+  getRequests(runId: string): Promise<RequestRecord[]>;
+  /** Same order as getRequests, decoded a batch at a time (for large runs). */
+  iterateRequests(runId: string): AsyncIterableIterator<RequestRecord>;
+  getServerSamples(runId: string): Promise<ServerSample[]>;
   /** Deletes the run with its requests, samples, labels and baselines. */
-  deleteRun(runId: string): void;
+  deleteRun(runId: string): Promise<void>;
   /** Points baseline `name` at the run; returns the run it pointed at before, if another. */
-  tagBaseline(runId: string, name: string): { previous: string | null };
-  close(): void;
+  tagBaseline(runId: string, name: string): Promise<{ previous: string | null }>;
+  close(): Promise<void>;
 }

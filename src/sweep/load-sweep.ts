@@ -8,6 +8,7 @@ import { RunLoadError } from '../results/load-run.js';
 import { defaultDbPath } from '../store/default-path.js';
 import { StoreError } from '../store/errors.js';
 import { openSweepStore } from '../store/sweep-store.js';
+import { isPostgresUrl } from '../store/postgres/pg-url.js';
 import { SWEEP_SCHEMA_VERSION, type SweepDocument } from './sweep-document.js';
 
 export interface NamedSweep {
@@ -51,7 +52,7 @@ export function loadSweepIfAny(ref: string, options: { db?: string } = {}): Name
   }
   if (existsSync(ref) || /[\\/]/.test(ref)) return null;
   const db = options.db ?? defaultDbPath();
-  if (db !== ':memory:' && !existsSync(db)) return null;
+  if (isPostgresUrl(db) || (db !== ':memory:' && !existsSync(db))) return null;
   const store = openSweepStore(db);
   try {
     return { label: ref, sweep: store.get(ref).document as SweepDocument };

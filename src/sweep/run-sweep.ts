@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '../store/postgres/pg-url.js';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSession } from '../benchmark/session.js';
@@ -151,7 +152,10 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     sweeps?.save({ id, status: doc.status, started_at: doc.started_at, ended_at: doc.ended_at, document: doc });
   };
   try {
-    sweeps = session.config.options.db ? openSweepStore(session.config.options.db) : null;
+    // Sweep documents live in SQLite stores; with PostgreSQL the steps' runs are stored (labelled sweep=<id>) and the
+    // document goes to --out.
+    const db = session.config.options.db;
+    sweeps = db && !isPostgresUrl(db) ? openSweepStore(db) : null;
     save(document());
     /** Measures one step at `value`; null when the user stopped the sweep. */
     const measureAt = async (value: number, r: number, kind: SweepAxis['kind'] = axis.kind): Promise<SweepStep | null> => {

@@ -1,3 +1,4 @@
+import { isPostgresUrl, redactPgUrl } from '../../store/postgres/pg-url.js';
 import { runBenchmark } from '../../benchmark/run-benchmark.js';
 import type { BenchmarkOptions } from '../../benchmark/options.js';
 import type { BenchmarkEvent } from '../../benchmark/events.js';
@@ -88,8 +89,10 @@ export async function runBenchCommand(options: BenchmarkOptions, io: { json: boo
 function nextStep(id: string, options: BenchmarkOptions): string {
   const ref = options.db ? id : options.outDir;
   if (!ref) return 'not recorded (--no-db and no --out): add --out DIR or --db FILE to keep runs for report and compare';
-  const db = options.db && options.db !== defaultDbPath() ? ` --db ${options.db}` : '';
-  const where = options.db ? `run ${id} in ${options.db}` : `results in ${options.outDir}`;
+  // A PostgreSQL URL is shown without its password (the user has it in --db or $INFERSCOPE_DB).
+  const shown = options.db && isPostgresUrl(options.db) ? redactPgUrl(options.db) : options.db;
+  const db = options.db && options.db !== defaultDbPath() ? ` --db ${shown}` : '';
+  const where = options.db ? `run ${id} in ${shown}` : `results in ${options.outDir}`;
   return `saved ${where}; next: inferscope report ${ref}${db} --html report.html, or inferscope compare BASELINE ${ref}${db}`;
 }
 

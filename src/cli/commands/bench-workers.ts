@@ -59,7 +59,7 @@ export async function runWorkersCommand(
       if (r.code !== 0 && r.code !== EXIT.gate) throw new Error(`worker ${k} of ${workers} failed (exit ${r.code}):\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
     });
     const runs = await loadRuns(results.map((_, k) => join(dir, String(k))));
-    const merged = mergeAndSave(runs, {
+    const merged = await mergeAndSave(runs, {
       db: options.db ?? null,
       ...(io.out ? { out: io.out } : {}),
       labels: { ...(options.labels ?? {}), workers: String(workers) },

@@ -32,7 +32,7 @@ export function registerCompare(program: Command, setExit: (code: number) => voi
       'Compare a candidate run with a baseline: per metric change, confidence interval and verdict. ' +
         'A run is a results.json, a `bench --out` directory, or a stored run (id, prefix, baseline name)',
     )
-    .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL of stored runs (default: $INFERSCOPE_DB or the user data directory)')
     .option('--json', 'print the comparison as JSON')
     .option('--fail-on-regression [metrics]', 'exit 3 when a metric regressed: all, or a comma list (ttft,e2e_p99,output_tokens_per_s,...)')
     .option('--min-change <pct>', 'smallest relative change called improved/regressed (default 5%)', (t: string) => parsePercent(t, '--min-change'))

@@ -28,7 +28,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .argument('<run...>', 'results.json path, bench --out directory, or stored run (id, id prefix, baseline name); or sweeps (sweep.json, sweep --out directory, stored sweep id), overlaid')
     .option('--html <file>', 'write a self-contained HTML report here')
     .option('--csv <file>', 'write one row per request of every run here')
-    .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL of stored runs (default: $INFERSCOPE_DB or the user data directory)')
     .option('--label <name>', 'label of the next run, in order (repeatable; default: directory name or run id)', collect)
     .option('--title <text>', 'page title')
     .option('--no-compare', 'with 2+ runs, skip the statistical comparison table (the first run is the base)')

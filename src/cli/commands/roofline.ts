@@ -39,7 +39,7 @@ export function registerRoofline(program: Command): void {
     .option('--flops <tflops>', 'explicit GPU: dense tensor TFLOPS at --dtype', positiveNumber('--flops'))
     .option('--memory <gb>', 'explicit GPU: memory in GB', positiveNumber('--memory'))
     .option('--run <run>', 'also the efficiency of a measured run of this model on this GPU: MBU from its TPOT, MFU from its TTFT')
-    .option('--db <path>', 'SQLite file for --run (default: $INFERSCOPE_DB or the user data directory)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL for --run (default: $INFERSCOPE_DB or the user data directory)')
     .option('--list', 'list the models and GPUs in the tables')
     .option('--json', 'print the figures as JSON')
     .action(async (flags: RooflineFlags) => {

@@ -4,10 +4,11 @@ import { collectLabel, oneOf, positiveInt } from '../parse-flags.js';
 import { ConfigError } from '../../config/errors.js';
 
 async function withStore<T>(db: string | undefined, fn: (store: import('../../store/types.js').RunStore) => T | Promise<T>): Promise<T> {
-  const { openSqliteStore, defaultDbPath } = await import('../../store/sqlite-store.js');
+  const { defaultDbPath } = await import('../../store/default-path.js');
+  const { isPostgresUrl, openStore } = await import('../../store/open-store.js');
   const path = db ?? defaultDbPath();
   // Reading never creates a database: a mistyped --db would otherwise show an empty history.
-  if (path !== ':memory:' && !existsSync(path)) {
+  if (!isPostgresUrl(path) && path !== ':memory:' && !existsSync(path)) {
     throw new ConfigError(
       '--db',
       db !== undefined
@@ -15,11 +16,11 @@ async function withStore<T>(db: string | undefined, fn: (store: import('../../st
         : `no runs recorded yet: there is no run database at ${path} (inferscope bench records runs there; --db or $INFERSCOPE_DB choose another)`,
     );
   }
-  const store = openSqliteStore(path);
+  const store = await openStore(path);
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -35,8 +36,8 @@ function parseSince(text: string): Date {
 }
 
 export function registerRuns(program: Command): void {
-  const runs = program.command('runs').description('Recorded runs in the SQLite store (--db or $INFERSCOPE_DB)');
-  const dbOpt = ['--db <path>', 'SQLite file (default: $INFERSCOPE_DB or the user data directory)'] as const;
+  const runs = program.command('runs').description('Recorded runs in the store: SQLite, or PostgreSQL (--db or $INFERSCOPE_DB)');
+  const dbOpt = ['--db <path|url>', 'SQLite file or postgres:// URL (default: $INFERSCOPE_DB or the user data directory)'] as const;
   runs
     .command('list')
     .description('list runs, newest first')
@@ -74,7 +75,12 @@ export function registerRuns(program: Command): void {
       if (f.format === 'csv') {
         // The same per-request CSV as bench --csv and report --csv.
         const { reportCsv } = await import('../../report/html/request-rows-csv.js');
-        process.stdout.write(await withStore(f.db, (s) => reportCsv([{ label: s.getRun(id).id, records: s.iterateRequests(s.getRun(id).id) }])));
+        process.stdout.write(
+          await withStore(f.db, async (s) => {
+            const run = await s.getRun(id);
+            return reportCsv([{ label: run.id, records: await s.getRequests(run.id) }]);
+          }),
+        );
         return;
       }
       const { runsExport } = await import('../../store/runs-commands.js');

@@ -31,7 +31,7 @@ export function registerSimulate(program: Command): void {
     .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
     .option('--check <run-or-sweep>', 'replay measured runs\' loads and set predicted beside measured (repeatable)', collect, [])
     .option('--seed <n>', `seed for arrivals and lengths (default ${DEFAULTS.seed})`, nonNegativeInt('--seed'), DEFAULTS.seed)
-    .option('--db <path>', 'SQLite file for stored runs (default: $INFERSCOPE_DB or the user data directory)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL of stored runs (default: $INFERSCOPE_DB or the user data directory)')
     .option('--json', 'print the prediction as JSON (predicted.summary is shaped like results.json\'s summary)')
     .action(async (flags: SimulateFlags) => {
       const { simulateCommand } = await import('./simulate-action.js');

@@ -1,4 +1,4 @@
-/** Encoding between RunStore objects and SQLite rows. */
+/** Encoding between RunStore objects and database rows (SQLite and PostgreSQL keep the same columns). */
 import type { RequestRecord } from '../measure/record.js';
 import { StoreError } from './errors.js';
 import { decodeRecord } from './record-codec.js';
