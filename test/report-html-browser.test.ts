@@ -192,3 +192,23 @@ test('ITL CDF switches to a log axis and back; comparison notes are folded', { s
   assert.deepEqual(two.errors, []);
   await two.page.close();
 });
+
+test('given model and GPU, the run gets a roofline chart: its decode and prefill points under the roofs', { skip, timeout: 60_000 }, async () => {
+  const { rooflineView } = await import('../src/analysis/roofline-view.js');
+  const { findGpu, findModel } = await import('../src/analysis/roofline-tables.js');
+  const run = syntheticRun({ requests: 500, label: 'on an H100' });
+  const base = { model: findModel('llama-3.1-8b'), gpu: findGpu('h100-sxm'), tp: 1, dtype: 'bf16' as const, kvDtype: 'bf16' as const };
+  run.roofline = rooflineView(base, run.results.summary, 8);
+  assert.ok(run.roofline);
+  // Decode sits left of the ridge (memory-bound), under the memory roof; both points under the compute roof.
+  const decode = run.roofline.points.find((p) => p.phase === 'decode')!;
+  assert.ok(decode.intensity < run.roofline.peak_tflops / run.roofline.bandwidth_tbs);
+  for (const p of run.roofline.points) assert.ok(p.tflops <= Math.min(run.roofline.peak_tflops, run.roofline.bandwidth_tbs * p.intensity) * 1.0001, JSON.stringify(p));
+  const { page, errors } = await open([run], 'roofline.html');
+  assert.deepEqual(errors, []);
+  const roof = (await colouredPixels(page)).find((c) => c.chart === 'roofline');
+  assert.ok(roof && roof.coloured > 100, JSON.stringify(roof));
+  const text = await page.locator('body').innerText();
+  assert.ok(/roofline/i.test(text) && /MBU \d/.test(text) && /MFU \d/.test(text), 'the chart and its note are shown');
+  await page.close();
+});

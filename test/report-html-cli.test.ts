@@ -67,3 +67,17 @@ test('report without an output, or with an unknown run, fails with a clear messa
   await assert.rejects(run(['x']), (err: Error) => err instanceof ConfigError && /give --html FILE and\/or --csv FILE/.test(err.message));
   await assert.rejects(run(['nope', '--db', join(dir, 'empty.db'), '--html', join(dir, 'r.html')]), /nope/);
 });
+
+test('report --model --gpu adds a roofline chart per run; one without the other is a usage error', async (t) => {
+  const dir = tempDir(t);
+  const a = syntheticRun({ requests: 60, seed: 3 });
+  const outDir = join(dir, 'run-a');
+  mkdirSync(outDir);
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(a.results, null, 2));
+  const html = join(dir, 'roof.html');
+  await run([outDir, '--html', html, '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm']);
+  assert.match(readFileSync(html, 'utf8'), /data-chart="roofline"/);
+  await run([outDir, '--html', join(dir, 'plain.html')]);
+  assert.doesNotMatch(readFileSync(join(dir, 'plain.html'), 'utf8'), /data-chart="roofline"/);
+  await assert.rejects(run([outDir, '--html', html, '--model', 'llama-3.1-8b']), (e: unknown) => e instanceof ConfigError && /both --model and --gpu/.test(e.message));
+});

@@ -90,3 +90,28 @@ test('efficiency of a measured run: half the bound is 50% MBU in decode and 50% 
   near(e.mbu, 0.5, 1e-9, 'MBU');
   near(e.mfu, 0.5, 1e-9, 'MFU');
 });
+
+test('roofline --model FILE.gguf reads the shape from the GGUF metadata and the stored bytes per weight', async () => {
+  const { writeLlamaGguf } = await import('../src/engine/gguf/llama-model.js');
+  const { PRESETS } = await import('../src/engine/gguf/presets.js');
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-gguf-'));
+  try {
+    const path = join(dir, 'medium.gguf');
+    const p = PRESETS.medium;
+    await writeLlamaGguf(path, p, 1, 'gguf-shape-test');
+    const r = await runCli(['roofline', '--model', path, '--gpu', 'l4', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { model: string; parameters: { total: number }; weight_bytes: number; kv_bytes_per_token: number };
+    assert.equal(out.model, 'gguf-shape-test');
+    // KV: 2 (K and V) x layers x KV heads x head dim x 2 bytes (BF16 cache).
+    assert.equal(out.kv_bytes_per_token, 2 * p.nLayer * p.nHeadKv * (p.nEmbd / p.nHead) * 2);
+    // F16 matrices, F32 norms: a little over 2 bytes per weight, as the file stores them.
+    const perWeight = out.weight_bytes / out.parameters.total;
+    assert.ok(perWeight > 1.99 && perWeight < 2.1, `bytes per weight ${perWeight}`);
+    const bad = await runCli(['roofline', '--model', join(dir, 'missing.gguf'), '--gpu', 'l4']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /cannot read .*missing\.gguf as a GGUF file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

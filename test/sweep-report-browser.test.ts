@@ -125,3 +125,26 @@ test('pareto across two sweeps and a run: the frontier is exactly the non-domina
   assert.match(table.stdout, /output tok\/s per GPU \(2 GPUs\)/);
   assert.match(table.stdout, /on the frontier: \d+ of \d/);
 });
+
+test('simulate --check SWEEP --html: the predicted TTFT and TPOT are drawn beside the measured in Chromium', { skip, timeout: 90_000 }, async () => {
+  const file = join(dir, 'predicted.html');
+  const r = await runCli(['simulate', '--calibrate', join(dir, 'fast', 'step-0'), '--calibrate', join(dir, 'fast', 'step-2'), '--check', join(dir, 'fast'), '--html', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /checked against measured runs/);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-charts-drawn'), null, { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  const ttft = await page.locator('[data-key="ttft_vs_load"]').innerText();
+  assert.ok(ttft.includes('TTFT p50 predicted') && ttft.includes('TTFT p50'), ttft);
+  assert.ok((await page.locator('[data-key="tpot_vs_load"]').innerText()).includes('TPOT p50 predicted'));
+  await page.close();
+  const noSweep = await runCli(['simulate', '--calibrate', join(dir, 'fast', 'step-0'), '--check', join(dir, 'fast', 'step-1'), '--html', file]);
+  assert.equal(noSweep.code, 2);
+  assert.match(noSweep.stderr, /--html needs a sweep/);
+});

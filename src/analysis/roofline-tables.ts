@@ -20,11 +20,20 @@ export function findGpu(name: string): GpuSpec {
 }
 
 /** A model by table name, or from a config.json path (dense, MoE and MLA configs of Llama, Qwen, Mixtral, DeepSeek). */
+/** A model by table name, Hugging Face config.json or GGUF file. */
+export async function loadModel(ref: string): Promise<ModelShape> {
+  if (ref.toLowerCase().endsWith('.gguf')) {
+    const { modelFromGguf } = await import('./gguf-model.js');
+    return modelFromGguf(ref);
+  }
+  return findModel(ref);
+}
+
 export function findModel(ref: string): ModelShape {
   if (ref.endsWith('.json')) return modelFromConfig(ref);
   const models = modelTable();
   const m = models[ref.toLowerCase()];
-  if (!m) throw new ConfigError('--model', `--model: unknown model "${ref}"${didYouMean(ref.toLowerCase(), Object.keys(models))} (inferscope roofline --list; or a Hugging Face config.json)`);
+  if (!m) throw new ConfigError('--model', `--model: unknown model "${ref}"${didYouMean(ref.toLowerCase(), Object.keys(models))} (inferscope roofline --list; or a Hugging Face config.json or a .gguf file)`);
   return m;
 }
 

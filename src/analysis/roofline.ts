@@ -21,6 +21,8 @@ export interface ModelShape {
   shared_experts?: number;
   moe_intermediate?: number;
   dense_layers?: number;
+  /** Bytes each weight takes as stored (a quantized GGUF file); overrides --dtype's width for the weights. */
+  bytes_per_weight?: number;
   /** Multi-head latent attention (DeepSeek): the KV cache holds a compressed latent per token. */
   mla?: { kv_lora_rank: number; q_lora_rank?: number; qk_nope_head_dim: number; qk_rope_head_dim: number; v_head_dim: number };
 }
@@ -133,7 +135,7 @@ function attentionFlops(m: ModelShape, context: number): number {
 export function roofline(input: RooflineInput): Roofline {
   const { model: m, gpu, tp, dtype, kvDtype, batch, promptTokens, context } = input;
   const counts = parameterCounts(m);
-  const wb = DTYPE_BYTES[dtype];
+  const wb = m.bytes_per_weight ?? DTYPE_BYTES[dtype];
   const bandwidth = gpu.bandwidth_tbs * 1e12 * tp;
   const flops = (gpu.tflops[dtype] ?? gpu.tflops.bf16!) * 1e12 * tp;
   const kv = kvBytesPerToken(m, kvDtype);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
+import { oneOf, positiveInt } from '../parse-flags.js';
 import type { ReportRun } from '../../report/html/chart-data.js';
 import type { CompareTable } from '../../report/html/comparison-section.js';
 
@@ -10,6 +11,10 @@ interface ReportFlags {
   label?: string[];
   title?: string;
   compare: boolean;
+  model?: string;
+  gpu?: string;
+  tp: number;
+  dtype: 'bf16' | 'fp8' | 'int8' | 'int4';
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -32,6 +37,10 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--label <name>', 'label of the next run, in order (repeatable; default: directory name or run id)', collect)
     .option('--title <text>', 'page title')
     .option('--no-compare', 'with 2+ runs, skip the statistical comparison table (the first run is the base)')
+    .option('--model <name|config.json|file.gguf>', 'with --gpu: a roofline chart per run, its decode and prefill against the roofs (also from run labels model= and gpu=)')
+    .option('--gpu <name>', 'the GPU the runs ran on (inferscope roofline --list)')
+    .option('--tp <n>', 'with --gpu: GPUs in tensor parallel (default 1)', positiveInt('--tp'), 1)
+    .option('--dtype <type>', 'with --gpu: weight type bf16 | fp8 | int8 | int4', oneOf('--dtype', ['bf16', 'fp8', 'int8', 'int4'] as const), 'bf16')
     .action(async (refs: string[], f: ReportFlags) => {
       if (!f.html && !f.csv) throw new ConfigError('--html', 'report: nothing to write: give --html FILE and/or --csv FILE');
       if (f.label && f.label.length > refs.length) {
@@ -41,6 +50,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
       const { loadRuns } = await import('../../results/load-run.js');
       const loaded = await loadRuns(refs, f.db !== undefined ? { db: f.db } : {});
       const runs: ReportRun[] = loaded.map((run, i) => ({ label: f.label?.[i] ?? run.label, results: run.results, records: run.records ?? [] }));
+      await addRooflines(runs, f);
       if (f.html) {
         const { writeHtmlReport } = await import('../../report/html/write-report.js');
         const compare = f.compare && runs.length >= 2 ? await compareTables(runs) : undefined;
@@ -84,4 +94,20 @@ async function compareTables(runs: readonly ReportRun[]): Promise<CompareTable[]
   process.stderr.write(`comparing ${runs.length - 1 === 1 ? 'two runs' : `${runs.length - 1} runs with the first`} (bootstrap intervals; --no-compare skips this)\n`);
   const base = toLoadedRun(runs[0]!);
   return runs.slice(1).map((run) => compareTable(compareRuns(base, toLoadedRun(run))));
+}
+
+/** Each run's roofline view, when its model and GPU are known: the flags, else the run's labels model= and gpu=. */
+async function addRooflines(runs: ReportRun[], f: ReportFlags): Promise<void> {
+  if ((f.model === undefined) !== (f.gpu === undefined)) throw new ConfigError(f.model ? '--gpu' : '--model', 'a roofline chart needs both --model and --gpu');
+  const labelsOf = (r: ReportRun): Record<string, string> => ((r.results.run.config as { labels?: Record<string, string> } | null)?.labels ?? {});
+  if (!f.model && !runs.some((r) => labelsOf(r).model && labelsOf(r).gpu)) return;
+  const { findGpu, loadModel } = await import('../../analysis/roofline-tables.js');
+  const { rooflineView } = await import('../../analysis/roofline-view.js');
+  for (const run of runs) {
+    const model = f.model ?? labelsOf(run).model;
+    const gpu = f.gpu ?? labelsOf(run).gpu;
+    if (!model || !gpu) continue;
+    const base = { model: await loadModel(model), gpu: findGpu(gpu), tp: f.tp, dtype: f.dtype, kvDtype: 'bf16' as const };
+    run.roofline = rooflineView(base, run.results.summary, run.results.server?.requests_running?.mean ?? null);
+  }
 }

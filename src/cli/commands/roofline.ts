@@ -27,7 +27,7 @@ export function registerRoofline(program: Command): void {
   program
     .command('roofline')
     .description('Lower bounds on TTFT and TPOT and the best-case throughput of a model on a GPU, from bandwidth, compute and memory')
-    .option('--model <name|config.json>', 'a model from the table (--list) or a Hugging Face config.json')
+    .option('--model <name|config.json|file.gguf>', 'a model from the table (--list), a Hugging Face config.json or a GGUF file')
     .option('--gpu <name>', 'a GPU from the table (--list); or give --bandwidth, --flops and --memory')
     .option('--tp <n>', 'GPUs in tensor parallel (default 1)', positiveInt('--tp'), 1)
     .option('--dtype <type>', 'weight type: bf16 | fp8 | int8 | int4', oneOf('--dtype', DTYPES), 'bf16')
@@ -43,7 +43,7 @@ export function registerRoofline(program: Command): void {
     .option('--list', 'list the models and GPUs in the tables')
     .option('--json', 'print the figures as JSON')
     .action(async (flags: RooflineFlags) => {
-      const { gpuTable, modelTable, findGpu, findModel } = await import('../../analysis/roofline-tables.js');
+      const { gpuTable, modelTable, findGpu, loadModel } = await import('../../analysis/roofline-tables.js');
       if (flags.list) {
         const lines = ['models:', ...Object.entries(modelTable()).map(([k, m]) => `  ${k.padEnd(16)} ${m.name}`), 'gpus:', ...Object.entries(gpuTable()).map(([k, g]) => `  ${k.padEnd(16)} ${g.name}, ${g.bandwidth_tbs} TB/s, ${g.tflops.bf16} BF16 TFLOPS, ${g.memory_gb} GB`)];
         process.stdout.write(lines.join('\n') + '\n');
@@ -58,7 +58,7 @@ export function registerRoofline(program: Command): void {
       const gpu = explicit ? { name: 'custom GPU', bandwidth_tbs: flags.bandwidth!, memory_gb: flags.memory!, tflops: { [flags.dtype]: flags.flops! } } : findGpu(flags.gpu!);
       const { roofline } = await import('../../analysis/roofline.js');
       const { formatRoofline } = await import('../../analysis/format-roofline.js');
-      const base = { model: findModel(flags.model), gpu, tp: flags.tp, dtype: flags.dtype, kvDtype: flags.kvDtype ?? 'bf16' } as const;
+      const base = { model: await loadModel(flags.model), gpu, tp: flags.tp, dtype: flags.dtype, kvDtype: flags.kvDtype ?? 'bf16' } as const;
       const r = roofline({ ...base, batch: flags.batch, promptTokens: flags.promptTokens, context: flags.context ?? flags.promptTokens });
       let efficiency = null;
       if (flags.run) {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { calibrate } from '../../analysis/simulate/calibrate.js';
-import { checkPredictions } from '../../analysis/simulate/check.js';
+import { checkPredictions, type CheckRow } from '../../analysis/simulate/check.js';
+import { writeSweepReport } from '../../report/html/render-sweep.js';
+import type { SweepDocument } from '../../sweep/sweep-document.js';
 import { runLoad, runMaxSeqs, type CalibrationRun } from '../../analysis/simulate/run-load.js';
 import type { CostModel } from '../../analysis/simulate/cost-model.js';
 import { formatSimulation } from '../../analysis/simulate/format-simulation.js';
@@ -39,24 +41,36 @@ export interface SimulateFlags {
   seed: number;
   db?: string;
   json?: boolean;
+  html?: string;
+}
+
+/** A sweep named among the references, with the ids (labels) its steps' runs were loaded under. */
+interface LoadedSweep {
+  label: string;
+  sweep: SweepDocument;
+  runIds: string[];
 }
 
 /** Runs (with their records) a list of run or sweep references names; a sweep gives each of its steps. */
-async function loadCalibrationRuns(refs: readonly string[], flag: string, db: string | undefined): Promise<CalibrationRun[]> {
+async function loadCalibrationRuns(refs: readonly string[], flag: string, db: string | undefined): Promise<{ runs: CalibrationRun[]; sweeps: LoadedSweep[] }> {
   const opts = db ? { db } : {};
-  const out: CalibrationRun[] = [];
+  const runs: CalibrationRun[] = [];
+  const sweeps: LoadedSweep[] = [];
   for (const ref of refs) {
     const sweep = loadSweepIfAny(ref, opts);
     const stepRefs = sweep
       ? sweep.sweep.steps.map((st) => (sweep.dir && existsSync(join(sweep.dir, `step-${st.index}`)) ? join(sweep.dir, `step-${st.index}`) : st.run_id))
       : [ref];
+    const ids: string[] = [];
     for (const r of stepRefs) {
       const run = await loadRun(r, opts);
       if (!run.records) throw new ConfigError(flag, `${flag} ${r}: the run has no request records (requests.jsonl) to fit on`);
-      out.push({ id: run.label, results: run.results, records: run.records });
+      runs.push({ id: run.label, results: run.results, records: run.records });
+      ids.push(run.label);
     }
+    if (sweep) sweeps.push({ label: sweep.label, sweep: sweep.sweep, runIds: ids });
   }
-  return out;
+  return { runs, sweeps };
 }
 
 type Lengths = Array<{ input_tokens: number; output_tokens: number }>;
@@ -67,11 +81,11 @@ async function costModel(flags: SimulateFlags, runs: readonly CalibrationRun[]):
     return calibrate(runs, maxSeqs);
   }
   if (!flags.model || !flags.gpu) throw new ConfigError('--calibrate', 'simulate needs --calibrate RUN|SWEEP (measured costs) or --model and --gpu (roofline bounds)');
-  const { findGpu, findModel } = await import('../../analysis/roofline-tables.js');
+  const { findGpu, loadModel } = await import('../../analysis/roofline-tables.js');
   const { rooflineCostModel } = await import('../../analysis/simulate/roofline-cost.js');
   const inputTokens = flags.inputTokens ?? Number(DEFAULTS.inputTokens);
   const outputTokens = flags.outputTokens ?? Number(DEFAULTS.outputTokens);
-  const base = { model: findModel(flags.model), gpu: findGpu(flags.gpu), tp: flags.tp, dtype: flags.dtype, kvDtype: 'bf16' as const, promptTokens: inputTokens, context: inputTokens + outputTokens };
+  const base = { model: await loadModel(flags.model), gpu: findGpu(flags.gpu), tp: flags.tp, dtype: flags.dtype, kvDtype: 'bf16' as const, promptTokens: inputTokens, context: inputTokens + outputTokens };
   const notes = ['roofline bounds: a real server is slower; calibrate on a measured run for predictions'];
   return { cost: rooflineCostModel(base, flags.maxSeqs ?? null), notes, lengths: [], turnaround_ms: [] };
 }
@@ -96,7 +110,8 @@ function loads(flags: SimulateFlags, runs: readonly CalibrationRun[]): SimLoad[]
 export async function simulateCommand(flags: SimulateFlags): Promise<void> {
   if (flags.findCapacity && !flags.slo) throw new ConfigError('--find-capacity', '--find-capacity needs --slo (e.g. --slo ttft=500ms,tpot=50ms)');
   const slo = flags.slo ? parseSlo(flags.slo) : null;
-  const runs = await loadCalibrationRuns(flags.calibrate, '--calibrate', flags.db);
+  if (flags.html && flags.check.length === 0) throw new ConfigError('--html', '--html draws predicted beside measured: give --check SWEEP too');
+  const { runs } = await loadCalibrationRuns(flags.calibrate, '--calibrate', flags.db);
   const { cost: fitted, notes, lengths: lengthsOf, turnaround_ms: turnaroundMs } = await costModel(flags, runs);
   const cost: CostModel = {
     ...fitted,
@@ -131,12 +146,32 @@ export async function simulateCommand(flags: SimulateFlags): Promise<void> {
     turnaroundMs,
     findCapacity: flags.findCapacity ? { axis, attainment: flags.attainment } : undefined,
   });
-  const checkRuns = await loadCalibrationRuns(flags.check, '--check', flags.db);
-  const check = await checkPredictions(cost, checkRuns, flags.seed, turnaroundMs);
+  const checked = await loadCalibrationRuns(flags.check, '--check', flags.db);
+  const check = await checkPredictions(cost, checked.runs, flags.seed, turnaroundMs);
+  if (flags.html) writeCheckReport(flags.html, checked.sweeps, check);
   if (flags.json) {
     process.stdout.write(JSON.stringify({ ...result, notes, ...(check.length > 0 ? { check } : {}) }, null, 2) + '\n');
     return;
   }
   process.stdout.write(formatSimulation(result, notes, check) + '\n');
   if (check.length === 0 && runs.length > 0) process.stderr.write('check it: add --check RUN|SWEEP with measured runs at other loads to see predicted beside measured\n');
+}
+
+/** The checked sweeps' report with the predicted TTFT and TPOT beside the measured. */
+function writeCheckReport(path: string, sweeps: readonly LoadedSweep[], check: readonly CheckRow[]): void {
+  if (sweeps.length === 0) throw new ConfigError('--html', '--html needs a sweep among --check (its report gets the predicted curves)');
+  const report = sweeps.map((s) => ({
+    label: s.label,
+    sweep: s.sweep,
+    predicted: check
+      .filter((row) => s.runIds.includes(row.run))
+      .map((row) => ({
+        load: 'concurrency' in row.load ? row.load.concurrency : row.load.rate,
+        ttft_p50_ms: row.predicted.ttft_p50_ms,
+        tpot_p50_ms: row.predicted.tpot_p50_ms,
+        output_tokens_per_s: row.predicted.output_tokens_per_s,
+      })),
+  }));
+  const { bytes } = writeSweepReport(report, path, { generatedAt: new Date().toISOString(), title: `inferscope simulate: predicted vs measured (${sweeps.map((s) => s.label).join(', ')})` });
+  process.stderr.write(`wrote ${path} (${(bytes / 1e6).toFixed(2)} MB): predicted TTFT and TPOT beside the measured sweep\n`);
 }

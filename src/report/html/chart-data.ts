@@ -1,4 +1,5 @@
 /** The data every chart of the page draws, computed in TS from the raw records (the page only plots it). */
+import type { RooflineView } from '../../analysis/roofline-view.js';
 import type { RequestRecord } from '../../measure/record.js';
 import type { ResultsDocument } from '../../results/results-document.js';
 import { distributionData, type DistributionData } from './distribution-chart.js';
@@ -13,6 +14,17 @@ export interface ReportRun {
   label: string;
   results: ResultsDocument;
   records: readonly RequestRecord[];
+  /** The run against its GPU's roofs, when model and GPU are known (report --model --gpu). */
+  roofline?: RooflineView | null;
+}
+
+/** The roofline chart: the roof sampled on a log grid of intensities, and the run's points. */
+export interface RooflineChart {
+  x: number[];
+  roof: number[];
+  points: Array<{ label: string; y: Array<number | null> }>;
+  gpu: string;
+  model: string;
 }
 
 export interface RunCharts {
@@ -26,6 +38,21 @@ export interface RunCharts {
   server: ServerSeriesData[];
   /** SLO limits given for the run (ms), drawn as lines on the matching latency charts. */
   slo: Partial<Record<LatencyMetric, number>>;
+  roofline?: RooflineChart;
+}
+
+/** Roof = min(compute, bandwidth x intensity) on a log grid from 0.1 to 10^5 FLOP/byte, plus the points' own x. */
+export function rooflineChart(v: RooflineView): RooflineChart {
+  const grid: number[] = [];
+  for (let e = -1; e <= 5; e += 0.125) grid.push(10 ** e);
+  const x = [...new Set([...grid, ...v.points.map((p) => p.intensity)])].filter((n) => Number.isFinite(n) && n > 0).sort((a, b) => a - b);
+  return {
+    x,
+    roof: x.map((i) => Math.min(v.peak_tflops, v.bandwidth_tbs * i)),
+    points: v.points.map((p) => ({ label: p.label, y: x.map((i) => (i === p.intensity ? p.tflops : null)) })),
+    gpu: v.gpu,
+    model: v.model,
+  };
 }
 
 /** Series of several runs on one shared x axis (null where a run has no point). */
@@ -56,6 +83,7 @@ export function runCharts(run: ReportRun): RunCharts {
     concurrency: concurrencySeries(records, originMs),
     server: serverSeries(run.results.server, originMs),
     slo: sloLines(run.results),
+    ...(run.roofline ? { roofline: rooflineChart(run.roofline) } : {}),
   };
 }
 

@@ -93,6 +93,7 @@ function runSection(run: ReportRun, i: number, charts: RunCharts): string {
     '<h3>Throughput and concurrency</h3>',
     `<div class="grid">${timeBoxes(charts, i)}</div>`,
     serverMarkup(run, charts, i),
+    rooflineMarkup(run, charts, i),
     '<h3>Outcomes</h3>',
     `<div class="grid">${countTable('Finish reasons (succeeded)', run.results.summary?.finish_reasons, 'ok')}` +
       `${countTable('Errors by class', run.results.summary?.errors?.by_class, 'bad')}${fidelityMarkup(run.results)}` +
@@ -150,4 +151,15 @@ function serverMarkup(run: ReportRun, charts: RunCharts, i: number): string {
     : '';
   if (!boxes && !table) return '';
   return `<h3>Server metrics</h3>${boxes ? `<div class="grid">${boxes}</div>` : ''}${table}`;
+}
+
+/** The run's decode and prefill points under its GPU's roofs (only when the report was given the model and GPU). */
+function rooflineMarkup(run: ReportRun, charts: RunCharts, i: number): string {
+  const v = run.roofline;
+  if (!v || !charts.roofline) return '';
+  const note =
+    `${e(v.model)} on ${e(v.gpu)}: memory roof ${e(fmt(v.bandwidth_tbs, 2))} TB/s, compute roof ${e(fmt(v.peak_tflops, 0))} TFLOP/s. ` +
+    `Decode moves the weights and KV cache every step (MBU ${e(fmt(v.efficiency.mbu * 100, 1))}% at TPOT p50 ${e(fmt(v.efficiency.tpot_p50_ms, 2))} ms); ` +
+    `prefill computes the prompt (MFU ${e(fmt(v.efficiency.mfu * 100, 1))}% at TTFT p50 ${e(fmt(v.efficiency.ttft_p50_ms, 1))} ms, queueing included).`;
+  return `<h3>Roofline</h3><div class="grid">${chartBox('Achieved TFLOP/s vs arithmetic intensity (log-log)', 'roofline', i, '', note, true)}</div>`;
 }

@@ -8,6 +8,8 @@ import { perUserSpeed, type SweepDocument, type SweepStep } from '../../sweep/sw
 export interface ReportSweep {
   label: string;
   sweep: SweepDocument;
+  /** What a simulation predicted at the sweep's loads (inferscope simulate --check SWEEP --html), drawn beside the measured. */
+  predicted?: ReadonlyArray<{ load: number; ttft_p50_ms: number | null; tpot_p50_ms: number | null; output_tokens_per_s: number | null }>;
 }
 
 export interface XYSeries {
@@ -16,6 +18,8 @@ export interface XYSeries {
   sweep: number;
   /** Drawn as points only (no line). */
   points?: boolean;
+  /** A simulated series (drawn hollow and dash-dotted). */
+  predicted?: boolean;
   y: Array<number | null>;
 }
 
@@ -47,15 +51,17 @@ const completed = (s: SweepStep): boolean => s.status === 'completed';
 export function sweepPageData(sweeps: readonly ReportSweep[]): SweepPageData {
   const axisKinds = new Set(sweeps.map((s) => s.sweep.axis.kind));
   const loadLabel = axisKinds.size === 1 && axisKinds.has('rate') ? 'offered rate (req/s)' : axisKinds.size === 1 ? 'concurrency' : 'load';
-  const vsLoad = (yLabel: string, pick: Array<{ name: string; y: (s: SweepStep) => number | null }>): XYChart => {
-    const series: Array<{ label: string; sweep: number; points: Array<[number, number | null]> }> = [];
+  type Predicted = NonNullable<ReportSweep['predicted']>[number];
+  const vsLoad = (yLabel: string, pick: Array<{ name: string; y: (s: SweepStep) => number | null; predicted?: (p: Predicted) => number | null }>): XYChart => {
+    const series: Array<{ label: string; sweep: number; points: Array<[number, number | null]>; predicted?: boolean }> = [];
     sweeps.forEach((sw, i) => {
+      const prefix = sweeps.length > 1 ? `${sw.label}: ` : '';
       for (const p of pick) {
-        series.push({
-          label: `${sweeps.length > 1 ? `${sw.label}: ` : ''}${p.name}`,
-          sweep: i,
-          points: sw.sweep.steps.filter(completed).map((s) => [loadOf(s), p.y(s)]),
-        });
+        series.push({ label: `${prefix}${p.name}`, sweep: i, points: sw.sweep.steps.filter(completed).map((s) => [loadOf(s), p.y(s)]) });
+      }
+      for (const p of pick) {
+        const y = p.predicted;
+        if (y && sw.predicted) series.push({ label: `${prefix}${p.name} predicted`, sweep: i, predicted: true, points: sw.predicted.map((q) => [q.load, y(q)]) });
       }
     });
     return { ...align(series), xLabel: loadLabel, yLabel, logX: true };
@@ -80,7 +86,7 @@ export function sweepPageData(sweeps: readonly ReportSweep[]): SweepPageData {
     return value === null ? [] : [{ x: value, label: `${sw.label}: capacity ${value}`, sweep: i }];
   });
   const ttft = vsLoad('TTFT (ms)', [
-    { name: 'TTFT p50', y: (s) => s.summary.ttft_ms.p50 },
+    { name: 'TTFT p50', y: (s) => s.summary.ttft_ms.p50, predicted: (q) => q.ttft_p50_ms },
     { name: 'TTFT p99', y: (s) => s.summary.ttft_ms.p99 },
   ]);
   return {
@@ -90,7 +96,7 @@ export function sweepPageData(sweeps: readonly ReportSweep[]): SweepPageData {
       speed_vs_throughput: tradeoff('tok/s per user', perUserSpeed, 'max'),
       ttft_vs_load: { ...ttft, markers },
       tpot_vs_load: vsLoad('TPOT (ms)', [
-        { name: 'TPOT p50', y: (s) => s.summary.tpot_ms.p50 },
+        { name: 'TPOT p50', y: (s) => s.summary.tpot_ms.p50, predicted: (q) => q.tpot_p50_ms },
         { name: 'TPOT p99', y: (s) => s.summary.tpot_ms.p99 },
       ]),
       goodput_vs_load: {
@@ -110,7 +116,7 @@ export function sweepPageData(sweeps: readonly ReportSweep[]): SweepPageData {
 }
 
 /** Puts every series on the union of their x values (ascending); a missing point is null. */
-function align(series: Array<{ label: string; sweep: number; points: Array<[number | null, number | null]> }>): Pick<XYChart, 'x' | 'series'> {
+function align(series: Array<{ label: string; sweep: number; points: Array<[number | null, number | null]>; predicted?: boolean }>): Pick<XYChart, 'x' | 'series'> {
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0]).filter((x): x is number => x !== null && Number.isFinite(x))))].sort((a, b) => a - b);
   const at = new Map(xs.map((x, i) => [x, i]));
   return {
@@ -120,7 +126,7 @@ function align(series: Array<{ label: string; sweep: number; points: Array<[numb
       .map((s) => {
         const y: Array<number | null> = xs.map(() => null);
         for (const [x, v] of s.points) if (x !== null && v !== null && Number.isFinite(v)) y[at.get(x)!] = v;
-        return { label: s.label, sweep: s.sweep, y };
+        return { label: s.label, sweep: s.sweep, y, ...(s.predicted ? { predicted: true } : {}) };
       }),
   };
 }

@@ -128,6 +128,23 @@
         series: [{ label: 's' }, line('max', color(3), { paths: uPlot.paths.stepped({ align: 1 }), width: 1 }), line('mean', color(0), { paths: uPlot.paths.stepped({ align: 1 }) })],
       }, [d.x, d.max, d.mean]);
     },
+    roofline: function (el, r) {
+      var d = run(r).roofline;
+      if (!d) return;
+      var series = [{ label: 'FLOP/byte' }, line('roof: min(compute, bandwidth x intensity)', color(4), { width: 2 })];
+      var rows = [d.x, d.roof];
+      d.points.forEach(function (p, k) {
+        var c = color(k === 0 ? 0 : 1);
+        series.push({ label: p.label, stroke: c, width: 0, paths: function () { return null; }, points: { show: true, size: 11, stroke: c, fill: c } });
+        rows.push(p.y);
+      });
+      draw(el, {
+        height: 300,
+        axes: [axis('arithmetic intensity (FLOP/byte, log)'), axis('TFLOP/s (log)')],
+        series: series,
+        scales: { x: { time: false, distr: 3, log: 10 }, y: { distr: 3, log: 10 } },
+      }, rows);
+    },
     server: function (el, r, key) {
       var d = run(r).server[Number(key)];
       if (!d) return;

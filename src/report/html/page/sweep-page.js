@@ -28,6 +28,9 @@
       return { label: s.label, stroke: frontColor, width: 2, dash: [6, 4], spanGaps: true, points: { show: true, size: 7, stroke: frontColor, fill: 'transparent' } };
     }
     var c = palette[s.sweep % palette.length];
+    if (s.predicted) {
+      return { label: s.label, stroke: c, width: 1.5, dash: [8, 3, 2, 3], spanGaps: true, points: { show: true, size: 6, stroke: c, fill: 'transparent' } };
+    }
     var dash = nth === 0 ? undefined : nth === 1 ? [5, 4] : [2, 3];
     return { label: s.label, stroke: c, width: 1.75, dash: dash, spanGaps: true, points: { show: true, size: 5, stroke: c, fill: c } };
   }
