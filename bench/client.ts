@@ -1,7 +1,8 @@
 /**
  * Client benchmark: how fast the streaming client goes and how much time it adds to what it measures.
  *   npm run bench:client            (node --import tsx bench/client.ts [--quick] [--server=lean|http] [--levels=1,64,128,256])
- * 1. Ceiling: zero-delay server, 8-token streams, concurrency 64 -> requests/s and streamed tokens/s.
+ * 1. Ceiling: zero-delay server, 8-token streams, concurrency 64 -> requests/s and streamed tokens/s; then 512-token
+ *    streams, so the CPU per streamed token shows apart from the CPU per request.
  * 2. Timing overhead at concurrency 1, 64, 128, 256 with ttft 5 ms and 2 ms between tokens. The server process
  *    reports when it read each request and wrote each chunk (monotonic clock shared by both processes), and
  *    undici's diagnostics channels tell when the client wrote each request, so the TTFT overhead
@@ -32,6 +33,7 @@ const OVERHEAD_S = quick ? 1.5 : 3;
 const levelsArg = process.argv.find((a) => a.startsWith('--levels='))?.slice('--levels='.length);
 const LEVELS = levelsArg ? levelsArg.split(',').map(Number) : [1, 64, 128, 256];
 const OVERHEAD_TOKENS = 32;
+const LONG_TOKENS = 512;
 const TARGET_LEVEL = 128;
 const TARGET_MS = 1;
 
@@ -109,6 +111,24 @@ async function main(): Promise<void> {
     formatTable(
       ['requests', 'failed', 'req/s', 'streamed tokens/s', 'client CPU (cores)', 'req/s per client core'],
       [[okCount, ceiling.records.length - okCount, (okCount / ceiling.wallS).toFixed(0), (tokens / ceiling.wallS).toFixed(0), (ceiling.cpuS / ceiling.wallS).toFixed(2), (okCount / ceiling.cpuS).toFixed(0)]],
+    ),
+  );
+
+  // Long streams: what one streamed token costs the client once a request's own costs are spread thin.
+  await setBehavior({ outputTokens: LONG_TOKENS });
+  const long = await closedLoop(url, clock, 64, CEILING_S, LONG_TOKENS);
+  await proc.ask({ cmd: 'stats' });
+  const longTokens = long.records.reduce((s, r) => s + r.chunks.length, 0);
+  const perRequestUs = (ceiling.cpuS / okCount) * 1e6;
+  const perTokenUs = (long.cpuS / longTokens) * 1e6;
+  console.log(`\nClient CPU per request and per token (concurrency 64, zero-delay server)`);
+  console.log(
+    formatTable(
+      ['stream', 'requests', 'tokens/s', 'client CPU (cores)', 'CPU per request (us)', 'CPU per token (us)'],
+      [
+        [`${8} tokens`, String(okCount), (tokens / ceiling.wallS).toFixed(0), (ceiling.cpuS / ceiling.wallS).toFixed(2), perRequestUs.toFixed(0), ((ceiling.cpuS / tokens) * 1e6).toFixed(2)],
+        [`${LONG_TOKENS} tokens`, String(long.records.length), (longTokens / long.wallS).toFixed(0), (long.cpuS / long.wallS).toFixed(2), ((long.cpuS / long.records.length) * 1e6).toFixed(0), perTokenUs.toFixed(2)],
+      ],
     ),
   );
 
