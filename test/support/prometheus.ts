@@ -24,6 +24,11 @@ export interface PrometheusOptions {
   scrapeIntervalS: number;
   /** How long to wait for /-/ready (ms, default 30 000). */
   readyTimeoutMs?: number;
+  /** More scrape jobs beside `target` (e.g. the monitor as job `inferscope`, a server as job `vllm`). */
+  extraJobs?: Array<{ name: string; targets: string[] }>;
+  /** Rule files to load (absolute paths), evaluated every `evaluationIntervalS` (default: the scrape interval). */
+  ruleFiles?: string[];
+  evaluationIntervalS?: number;
 }
 
 export interface PrometheusInstance {
@@ -112,11 +117,15 @@ function writeConfig(dir: string, o: PrometheusOptions): string {
     `  scrape_interval: ${interval}`,
     // Prometheus rejects a timeout longer than the interval (its default is 10 s).
     `  scrape_timeout: ${interval}`,
+    `  evaluation_interval: ${Math.round((o.evaluationIntervalS ?? o.scrapeIntervalS) * 1000)}ms`,
+    ...(o.ruleFiles?.length ? ['rule_files:', ...o.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`)] : []),
     'scrape_configs:',
-    '  - job_name: target',
-    '    metrics_path: /metrics',
-    '    static_configs:',
-    `      - targets: [${o.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ...[{ name: 'target', targets: o.targets }, ...(o.extraJobs ?? [])].flatMap((job) => [
+      `  - job_name: ${job.name}`,
+      '    metrics_path: /metrics',
+      '    static_configs:',
+      `      - targets: [${job.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ]),
     '',
   ].join('\n');
   const path = join(dir, 'prometheus.yml');
