@@ -8,6 +8,7 @@ export interface MonitorCommandOptions {
   location?: string;
   listen?: { host: string; port: number };
   store?: string;
+  otlpEndpoint?: string;
 }
 
 /**
@@ -20,6 +21,10 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
   }
   const config = loadMonitorConfig(o.config);
   if (o.store) config.store = o.store;
+  if (o.otlpEndpoint) {
+    if (!/^https?:\/\//.test(o.otlpEndpoint)) throw new ConfigError('--otlp-endpoint', `--otlp-endpoint: an http(s) URL, e.g. http://127.0.0.1:4318/v1/metrics, got ${JSON.stringify(o.otlpEndpoint)}`);
+    config.otlp = { endpoint: o.otlpEndpoint, everyMs: config.otlp?.everyMs ?? 15_000 };
+  }
   const apiKeys = resolveApiKeys(config);
   if (o.check) {
     const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;

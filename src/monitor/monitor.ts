@@ -8,9 +8,13 @@ import { ProbeScheduler } from './schedule/probe-scheduler.js';
 import { TargetScraper, type ScrapeOutcome } from './scrape/target-scraper.js';
 import { RecentProbes } from './state/recent-probes.js';
 import { MonitorStore } from './store/monitor-store.js';
+import { SharedReplicator } from './store/shared-replicator.js';
 import { startMonitorServer, type MonitorServer } from './http/monitor-server.js';
 import { AlertManager } from './alerts/alert-manager.js';
 import { SloTracker } from './slo/slo-tracker.js';
+
+/** How often probes and scrapes are copied to the shared store (the local store buffers between copies). */
+const SHARED_COPY_EVERY_MS = 1000;
 
 export interface MonitorOptions {
   /** API keys by target name; default: read from the environment variables the configuration names. */
@@ -33,6 +37,8 @@ export interface Monitor {
   /** Base URL of the monitor's own HTTP server, e.g. http://127.0.0.1:9464 */
   readonly url: string;
   readonly store: MonitorStore;
+  /** Copies probes and scrapes to the shared store, when the configuration names one. */
+  readonly shared: SharedReplicator | null;
   readonly metrics: MonitorMetrics;
   readonly clock: Clock;
   /** Called after each probe is stored. Returns an unsubscribe function. */
@@ -63,9 +69,11 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const probers = new Map<string, TargetProber>();
   for (const t of config.targets) probers.set(t.name, new TargetProber(t, probesOf(config, t.name), clock, apiKeys.get(t.name)));
 
+  const otlp = config.otlp ? await startOtlp(config, location) : null;
   const onProbeDone = (p: ProbeResult): void => {
     store.insertProbes([p]);
     metrics.observeProbe(p);
+    otlp?.observe(p);
     const { record: _record, ...row } = p;
     recent.add(row);
     alerts.evaluate(row, recent, slos.observe(row));
@@ -101,6 +109,18 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       }),
   );
 
+  const shared = config.sharedStore
+    ? new SharedReplicator(store, config.sharedStore, {
+        everyMs: SHARED_COPY_EVERY_MS,
+        log,
+        onStatus: (st) => {
+          metrics.sharedPending.set({ location, kind: 'probes' }, st.pendingProbes);
+          metrics.sharedPending.set({ location, kind: 'scrapes' }, st.pendingScrapes);
+          metrics.sharedUp.set({ location }, st.lastError === null ? 1 : 0);
+        },
+      })
+    : null;
+
   let server: MonitorServer;
   try {
     server = await startMonitorServer(options.listen ?? config.listen, { config, location, store, metrics, recent, slos, alerts });
@@ -116,6 +136,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     }
   }
   for (const s of scrapers) s.start();
+  shared?.start();
   log(`monitoring ${config.targets.length} target(s) from location ${location}; metrics at ${server.url}/metrics`);
 
   let closing: Promise<void> | null = null;
@@ -124,6 +145,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     location,
     url: server.url,
     store,
+    shared,
     metrics,
     clock,
     onProbe(listener) {
@@ -137,9 +159,18 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await Promise.allSettled([...probers.values()].map((p) => p.close()));
         await alerts.stop();
         await server.close();
+        await shared?.stop();
+        await otlp?.close();
         store.close();
       })();
       return closing;
     },
   };
+}
+
+/** The OTLP exporter, loaded only when asked for (the SDK is not needed otherwise). */
+async function startOtlp(config: MonitorConfig, location: string): Promise<import('./otlp/otlp-metrics.js').OtlpProbeMetrics> {
+  const { OtlpProbeMetrics } = await import('./otlp/otlp-metrics.js');
+  const targets = new Map(config.targets.map((t) => [t.name, { api: t.api, model: t.model ?? null, url: t.url }]));
+  return new OtlpProbeMetrics(config.otlp!.endpoint, targets, { location, exportIntervalMs: config.otlp!.everyMs });
 }

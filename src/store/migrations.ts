@@ -3,7 +3,7 @@
  * keeps a readable log. Migrations are append-only: never edit one that has shipped, add the next.
  */
 import type { Database } from 'better-sqlite3';
-import { LABELS_AND_BASELINES_DDL, RUN_COLUMNS_V1 } from './shared-ddl.js';
+import { LABELS_AND_BASELINES_DDL, MONITOR_PROBE_KEY_COLUMNS, RUN_COLUMNS_V1 } from './shared-ddl.js';
 import { StoreError } from './errors.js';
 import { compactRequestRows } from './compact-requests.js';
 
@@ -73,11 +73,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'monitor: probes, scrapes, alerts, pending notifications',
     // A probe's id is made by the instance that ran it, so re-sending a buffered probe never duplicates it.
     sql: `
-      CREATE TABLE monitor_probes (
-        id TEXT PRIMARY KEY,
-        target TEXT NOT NULL,
-        probe TEXT NOT NULL,
-        location TEXT NOT NULL,
+      CREATE TABLE monitor_probes (${MONITOR_PROBE_KEY_COLUMNS}
         t_wall_ms REAL NOT NULL,
         ok INTEGER NOT NULL,
         error_class TEXT,
@@ -150,6 +146,16 @@ export const MIGRATIONS: readonly Migration[] = [
         started_at TEXT NOT NULL,
         ended_at TEXT,
         document_json TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'monitor: how far probes and scrapes were copied to a shared store',
+    sql: `
+      CREATE TABLE monitor_replication (
+        name TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL
       );
     `,
   },

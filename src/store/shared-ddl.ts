@@ -32,3 +32,10 @@ export const LABELS_AND_BASELINES_DDL = `
       );
       CREATE INDEX baselines_run_id_idx ON baselines (run_id);
 `;
+
+/** The identifying columns of a monitor probe (the rest differ in type between SQLite and PostgreSQL). */
+export const MONITOR_PROBE_KEY_COLUMNS = `
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        location TEXT NOT NULL,`;

@@ -17,7 +17,8 @@ export function registerMonitor(program: Command): void {
     .option('--location <name>', `where this instance probes from (label on every probe; default: the config's, else "${DEFAULTS.monitor.location}")`)
     .option('--listen <host:port>', `address of /metrics and /api (default: the config's, else ${DEFAULTS.monitor.listen})`, hostPort)
     .option('--store <path>', `SQLite file for probes and alerts (default: the config's, else ${DEFAULTS.monitor.store})`)
-    .action(async (f: { config: string; check: boolean; location?: string; listen?: { host: string; port: number }; store?: string }) => {
+    .option('--otlp-endpoint <url>', "also export the probe metrics over OTLP/HTTP to this URL (GenAI semantic conventions; default: the config's otlp.endpoint)")
+    .action(async (f: { config: string; check: boolean; location?: string; listen?: { host: string; port: number }; store?: string; otlpEndpoint?: string }) => {
       const { monitorCommand } = await import('../../monitor/monitor-command.js');
       await monitorCommand(f);
     });

@@ -104,6 +104,8 @@ function toConfig(c: MonitorConfigParsed, source: string): MonitorConfig {
     source,
     listen: c.listen,
     store: c.store,
+    ...(c.shared_store ? { sharedStore: c.shared_store } : {}),
+    ...(c.otlp ? { otlp: { endpoint: c.otlp.endpoint, everyMs: c.otlp.every } } : {}),
     location: c.location,
     retentionMs: c.retention,
     jitter: c.jitter,

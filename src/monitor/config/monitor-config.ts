@@ -50,6 +50,10 @@ export interface MonitorConfig {
   source: string;
   listen: { host: string; port: number };
   store: string;
+  /** PostgreSQL URL probes and scrapes are copied to (several locations into one); absent: this instance only. */
+  sharedStore?: string;
+  /** OTLP/HTTP metrics endpoint (e.g. http://127.0.0.1:4318/v1/metrics) and export interval. */
+  otlp?: { endpoint: string; everyMs: number };
   location: string;
   retentionMs: number;
   jitter: number;

@@ -84,6 +84,10 @@ export const monitorConfigSchema = z
   .object({
     listen: hostPort.prefault(M.listen),
     store: z.string().min(1).default(M.store),
+    /** A PostgreSQL URL several instances share: each keeps its own store and copies its probes and scrapes there. */
+    /** Also export the probes' metrics over OTLP/HTTP (GenAI semantic conventions) to this collector URL. */
+    otlp: z.object({ endpoint: httpUrl, every: span.prefault('15s') }).strict().optional(),
+    shared_store: z.string().regex(/^postgres(ql)?:\/\//i, 'a postgres:// or postgresql:// URL').optional(),
     location: name.default(M.location),
     retention: span.prefault(M.retention),
     jitter: z.number().min(0).max(0.5).default(M.jitter),

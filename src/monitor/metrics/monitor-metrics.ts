@@ -35,6 +35,8 @@ export class MonitorMetrics {
   readonly sloBudget: Gauge<'slo' | 'target' | 'probe' | 'location'>;
   readonly sloBurn: Gauge<'slo' | 'target' | 'probe' | 'location' | 'window'>;
   readonly alertsFiring: Gauge<'alert' | 'target' | 'probe' | 'location'>;
+  readonly sharedPending: Gauge<'location' | 'kind'>;
+  readonly sharedUp: Gauge<'location'>;
 
   constructor(location: string, options: { processMetrics?: boolean } = {}) {
     this.#location = location;
@@ -54,6 +56,8 @@ export class MonitorMetrics {
     this.sloAttainment = new Gauge({ name: 'inferscope_slo_attainment_ratio', help: 'Share of probes meeting the SLO over its window.', labelNames: ['slo', ...PROBE_LABELS], registers: r });
     this.sloBudget = new Gauge({ name: 'inferscope_slo_error_budget_remaining_ratio', help: 'Share of the SLO window\'s error budget left (negative when overspent).', labelNames: ['slo', ...PROBE_LABELS], registers: r });
     this.sloBurn = new Gauge({ name: 'inferscope_slo_burn_rate', help: 'Error budget burn rate over a window (1 = spending exactly the budget).', labelNames: ['slo', ...PROBE_LABELS, 'window'], registers: r });
+    this.sharedPending = new Gauge({ name: 'inferscope_monitor_shared_store_pending', help: 'Probes and scrapes kept locally, not yet copied to the shared store.', labelNames: ['location', 'kind'], registers: r });
+    this.sharedUp = new Gauge({ name: 'inferscope_monitor_shared_store_up', help: 'Whether the last copy to the shared store succeeded (1) or not (0).', labelNames: ['location'], registers: r });
     this.alertsFiring = new Gauge({ name: 'inferscope_alert_firing', help: 'Alerts firing (1) or resolved (0).', labelNames: ['alert', ...PROBE_LABELS], registers: r });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'inferscope_monitor_' });
   }

@@ -28,7 +28,7 @@ export interface ScrapeRow {
   concepts: Record<string, number>;
 }
 
-interface ProbeDbRow {
+export interface ProbeDbRow {
   id: string;
   target: string;
   probe: string;
@@ -127,6 +127,37 @@ export class MonitorStore {
       .prepare('SELECT target, location, t_wall_ms, ok, concepts_json FROM monitor_scrapes WHERE target = ? AND t_wall_ms >= ? AND t_wall_ms <= ? ORDER BY t_wall_ms')
       .all(target, sinceMs, untilMs) as { target: string; location: string; t_wall_ms: number; ok: number; concepts_json: string }[];
     return rows.map((r) => ({ target: r.target, location: r.location, wallMs: r.t_wall_ms, ok: r.ok === 1, concepts: JSON.parse(r.concepts_json) as Record<string, number> }));
+  }
+
+  /** Probes stored after local row `seq`, oldest first, with their encoded records (for copying elsewhere). */
+  probesAfter(seq: number, limit: number): Array<ProbeDbRow & { seq: number; record_json: string; chunks: Buffer | null }> {
+    return this.db
+      .prepare(`SELECT rowid AS seq, id, target, probe, location, t_wall_ms, ok, error_class, ttft_ms, tpot_ms, e2e_ms, output_tokens, record_json, chunks
+        FROM monitor_probes WHERE rowid > ? ORDER BY rowid LIMIT ?`)
+      .all(seq, limit) as Array<ProbeDbRow & { seq: number; record_json: string; chunks: Buffer | null }>;
+  }
+
+  /** Scrapes stored after local row `seq`, oldest first. */
+  scrapesAfter(seq: number, limit: number): Array<{ seq: number; target: string; location: string; t_wall_ms: number; ok: number; concepts_json: string }> {
+    return this.db
+      .prepare('SELECT seq, target, location, t_wall_ms, ok, concepts_json FROM monitor_scrapes WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(seq, limit) as Array<{ seq: number; target: string; location: string; t_wall_ms: number; ok: number; concepts_json: string }>;
+  }
+
+  /** Rows of `table` after `seq` (how much a copy is behind). */
+  countAfter(table: 'probes' | 'scrapes', seq: number): number {
+    const sql = table === 'probes' ? 'SELECT count(*) AS n FROM monitor_probes WHERE rowid > ?' : 'SELECT count(*) AS n FROM monitor_scrapes WHERE seq > ?';
+    return (this.db.prepare(sql).get(seq) as { n: number }).n;
+  }
+
+  /** The last local row of `name` known to be copied (0 when none). */
+  replicationCursor(name: string): number {
+    const row = this.db.prepare('SELECT last_seq FROM monitor_replication WHERE name = ?').get(name) as { last_seq: number } | undefined;
+    return row?.last_seq ?? 0;
+  }
+
+  setReplicationCursor(name: string, seq: number): void {
+    this.db.prepare('INSERT INTO monitor_replication (name, last_seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq').run(name, seq);
   }
 
   close(): void {

@@ -5,7 +5,7 @@
  * and the others wait and find it done.
  */
 import type { PoolClient } from 'pg';
-import { LABELS_AND_BASELINES_DDL, RUN_COLUMNS_V1 } from '../shared-ddl.js';
+import { LABELS_AND_BASELINES_DDL, MONITOR_PROBE_KEY_COLUMNS, RUN_COLUMNS_V1 } from '../shared-ddl.js';
 import { StoreError } from '../errors.js';
 
 interface PgMigration {
@@ -52,6 +52,37 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         payload_json TEXT NOT NULL
       );
       CREATE INDEX server_samples_run_idx ON server_samples (run_id, t_ms);
+    `,
+  },
+  {
+    version: 2,
+    name: 'monitor: probes and scrapes of every location',
+    // Probe ids are made by the instance that ran them and scrape ids from location, target and time, so an
+    // instance that re-sends what it buffered while the database was away never duplicates a row.
+    sql: `
+      CREATE TABLE monitor_probes (${MONITOR_PROBE_KEY_COLUMNS}
+        t_wall_ms DOUBLE PRECISION NOT NULL,
+        ok BOOLEAN NOT NULL,
+        error_class TEXT,
+        ttft_ms DOUBLE PRECISION,
+        tpot_ms DOUBLE PRECISION,
+        e2e_ms DOUBLE PRECISION,
+        output_tokens INTEGER,
+        record_json TEXT NOT NULL,
+        chunks BYTEA
+      );
+      CREATE INDEX monitor_probes_series_idx ON monitor_probes (target, probe, location, t_wall_ms);
+      CREATE INDEX monitor_probes_time_idx ON monitor_probes (t_wall_ms);
+
+      CREATE TABLE monitor_scrapes (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        location TEXT NOT NULL,
+        t_wall_ms DOUBLE PRECISION NOT NULL,
+        ok BOOLEAN NOT NULL,
+        concepts_json TEXT NOT NULL
+      );
+      CREATE INDEX monitor_scrapes_series_idx ON monitor_scrapes (target, location, t_wall_ms);
     `,
   },
 ];

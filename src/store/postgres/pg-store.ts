@@ -14,8 +14,7 @@ import { encodeRecord } from '../record-codec.js';
 import { decodeJson, decodeRequest, decodeRun, toJsonColumn, type RunDbRow } from '../run-rows.js';
 import type { FinishRun, NewRun, RunFilter, RunRow, RunStore, ServerSample } from '../types.js';
 import { isWriterGone } from '../writer-liveness.js';
-import { migratePg } from './pg-migrations.js';
-import { redactPgUrl } from './pg-url.js';
+import { connectPg } from './pg-connect.js';
 
 const FINAL_STATUSES = ['completed', 'interrupted', 'invalid'];
 /** Rows fetched per round trip when iterating a run's requests. */
@@ -34,22 +33,7 @@ const RUN_SELECT = `
  * @example const store = await openPostgresStore('postgres://bench@127.0.0.1/inferscope');
  */
 export async function openPostgresStore(url: string): Promise<RunStore> {
-  const location = redactPgUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
-  try {
-    const client = await pool.connect();
-    try {
-      await migratePg(client);
-    } finally {
-      client.release();
-    }
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    if (error instanceof StoreError) throw error;
-    throw new StoreError('io', `cannot open the PostgreSQL run database ${location}: ${(error as Error).message}`, { cause: error });
-  }
+  const { pool, location } = await connectPg(url);
   return new PgRunStore(pool, location);
 }
 
