@@ -16,5 +16,7 @@ cpSync(join(root, 'src/report/html/page'), join(root, 'dist/report/html/page'), 
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),
 });
+// The monitor's dashboard page script and stylesheet are served as files.
+cpSync(join(root, 'src/monitor/http/dashboard'), join(root, 'dist/monitor/http/dashboard'), { recursive: true });
 // The roofline's model and GPU tables are data files read at run time.
 cpSync(join(root, 'src/analysis/data'), join(root, 'dist/analysis/data'), { recursive: true });

@@ -9,6 +9,7 @@ export interface MonitorCommandOptions {
   listen?: { host: string; port: number };
   store?: string;
   otlpEndpoint?: string;
+  authTokenEnv?: string;
 }
 
 /**
@@ -33,14 +34,20 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
     );
     return;
   }
+  let authToken: string | undefined;
+  if (o.authTokenEnv) {
+    authToken = process.env[o.authTokenEnv];
+    if (!authToken) throw new ConfigError('--auth-token-env', `--auth-token-env: the variable ${o.authTokenEnv} is not set or empty`);
+  }
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const monitor = await startMonitor(config, {
     apiKeys,
     log,
     ...(o.location ? { location: o.location } : {}),
     ...(o.listen ? { listen: o.listen } : {}),
+    ...(authToken ? { authToken } : {}),
   });
-  process.stdout.write(`inferscope monitor listening on ${monitor.url}\n`);
+  process.stdout.write(`inferscope monitor listening on ${monitor.url} (dashboard at ${monitor.url}/${authToken ? '#token=<token>' : ''})\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

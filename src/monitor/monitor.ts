@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/errors.js';
 import { createClock, type Clock } from '../measure/clock.js';
 import { probesOf, type MonitorConfig } from './config/monitor-config.js';
 import { resolveApiKeys } from './config/load-config.js';
@@ -26,6 +27,8 @@ export interface MonitorOptions {
   log?: (line: string) => void;
   /** Random numbers for the schedule's jitter (tests fix it). */
   random?: () => number;
+  /** Bearer token /api and /metrics require; needed to listen on anything but loopback. */
+  authToken?: string;
 }
 
 export type ProbeListener = (p: ProbeResult) => void;
@@ -121,9 +124,14 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       })
     : null;
 
+  const listen = options.listen ?? config.listen;
+  if (!isLoopback(listen.host) && !options.authToken) {
+    store.close();
+    throw new ConfigError('--auth-token-env', `listening on ${listen.host} exposes the API and /metrics beyond this machine: give --auth-token-env NAME (a variable holding a token) or listen on 127.0.0.1`);
+  }
   let server: MonitorServer;
   try {
-    server = await startMonitorServer(options.listen ?? config.listen, { config, location, store, metrics, recent, slos, alerts });
+    server = await startMonitorServer(listen, { config, location, store, metrics, recent, slos, alerts, authToken: options.authToken ?? null });
   } catch (err) {
     store.close();
     throw err;
@@ -166,6 +174,10 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       return closing;
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** The OTLP exporter, loaded only when asked for (the SDK is not needed otherwise). */

@@ -18,7 +18,8 @@ export function registerMonitor(program: Command): void {
     .option('--listen <host:port>', `address of /metrics and /api (default: the config's, else ${DEFAULTS.monitor.listen})`, hostPort)
     .option('--store <path>', `SQLite file for probes and alerts (default: the config's, else ${DEFAULTS.monitor.store})`)
     .option('--otlp-endpoint <url>', "also export the probe metrics over OTLP/HTTP to this URL (GenAI semantic conventions; default: the config's otlp.endpoint)")
-    .action(async (f: { config: string; check: boolean; location?: string; listen?: { host: string; port: number }; store?: string; otlpEndpoint?: string }) => {
+    .option('--auth-token-env <name>', 'variable holding a token that /api and /metrics then require (Authorization: Bearer); needed to listen beyond 127.0.0.1')
+    .action(async (f: { config: string; check: boolean; location?: string; listen?: { host: string; port: number }; store?: string; otlpEndpoint?: string; authTokenEnv?: string }) => {
       const { monitorCommand } = await import('../../monitor/monitor-command.js');
       await monitorCommand(f);
     });

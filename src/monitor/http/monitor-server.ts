@@ -1,7 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RunFailedError } from '../../errors.js';
 import { apiRoutes } from './api-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { BadRequest, type MonitorServerDeps, type Route } from './route-types.js';
 
 export { BadRequest, type MonitorServerDeps, type Route } from './route-types.js';
@@ -11,7 +13,7 @@ export interface MonitorServer {
   close(): Promise<void>;
 }
 
-/** The monitor's own HTTP server: GET /metrics (Prometheus), /api/... (JSON), /healthz. */
+/** The monitor's own HTTP server: GET / (the dashboard), /metrics (Prometheus), /api/... (JSON), /healthz. */
 export async function startMonitorServer(listen: { host: string; port: number }, deps: MonitorServerDeps): Promise<MonitorServer> {
   const routes: Record<string, Route> = {
     '/metrics': async (_url, res) => {
@@ -21,10 +23,11 @@ export async function startMonitorServer(listen: { host: string; port: number },
     },
     '/healthz': () => ({ ok: true, location: deps.location }),
     ...apiRoutes(deps),
+    ...dashboardRoutes(deps.location, dashboardRefreshMs(deps)),
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res, routes);
+    void handle(req, res, routes, deps.authToken);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -45,10 +48,14 @@ export async function startMonitorServer(listen: { host: string; port: number },
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: Record<string, Route>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, routes: Record<string, Route>, token: string | null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://monitor.invalid');
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'only GET' });
+    if (token !== null && (url.pathname === '/metrics' || url.pathname.startsWith('/api/')) && !authorized(req.headers.authorization, token)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { error: 'this monitor needs Authorization: Bearer <token>' });
+    }
     const route = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
     if (!route) return sendJson(res, 404, { error: `no such path: ${url.pathname}` });
     const value = await route(url, res);
@@ -58,6 +65,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Record<
     if (!res.headersSent) sendJson(res, status, { error: (err as Error).message });
     else res.destroy();
   }
+}
+
+/** Compares the bearer token in constant time. */
+function authorized(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!.trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The dashboard redraws as often as the fastest probe runs, between 2 and 10 seconds. */
+function dashboardRefreshMs(deps: MonitorServerDeps): number {
+  const fastest = Math.min(...deps.config.probes.map((p) => p.everyMs));
+  return Math.min(10_000, Math.max(2_000, fastest));
 }
 
 /** Routes ending in "/" take the rest of the path (e.g. /api/probes/<id>). */

@@ -15,6 +15,8 @@ export interface MonitorServerDeps {
   recent: RecentProbes;
   slos: SloTracker;
   alerts: AlertManager;
+  /** When set, /api and /metrics answer only requests carrying `Authorization: Bearer <token>`. */
+  authToken: string | null;
 }
 
 /** A route answers with a JSON-able value, or writes the response itself and returns undefined. */
