@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../measure/clock.js';
 import type { MonitorProbe } from '../config/monitor-config.js';
 
@@ -55,6 +56,8 @@ export class ProbeScheduler {
 
   constructor(private readonly o: SchedulerOptions) {
     this.#random = o.random ?? Math.random;
+    // Every probe in flight listens on this one signal (and stops listening when it ends): hundreds at once is normal.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Adds a pair; its first slot comes within one jittered share of its interval from now. */
