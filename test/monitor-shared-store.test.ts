@@ -106,3 +106,55 @@ test('two locations share one PostgreSQL across a database restart and a monitor
     await client.end();
   }
 });
+
+test('with a shared store each instance sees every location: /api/locations, and an alert when 2 of n locations see a target failing', { timeout: 60_000 }, async () => {
+  const url = postgres.createDatabase('quorum');
+  const down = await startTimingServer({ behavior: { httpStatus: 503 }, recordBodies: false });
+  const config = (location: string): string => `listen: 127.0.0.1:0
+store: ${join(dir, `q-${location}.db`)}
+shared_store: ${url}
+location: ${location}
+targets:
+  - name: llm
+    url: ${server.url}
+    model: m
+    scrape: off
+  - name: down
+    url: ${down.url}
+    model: m
+    scrape: off
+probes:
+  - name: short
+    every: 150ms
+    input_tokens: 10
+    output_tokens: 3
+    timeout: 2s
+alerts:
+  failing: { k: 2, n: 3 }
+  locations: 2
+`;
+  const eu = await startMonitor(parseMonitorConfig(config('eu')), { apiKeys: new Map(), log: () => undefined });
+  const us = await startMonitor(parseMonitorConfig(config('us')), { apiKeys: new Map(), log: () => undefined });
+  try {
+    const deadline = Date.now() + 20_000;
+    let alerts: { firing: Array<{ key: string; detail: { alert: string; target: string; summary: string } }> } = { firing: [] };
+    while (Date.now() < deadline) {
+      alerts = (await (await fetch(`${eu.url}/api/alerts`)).json()) as typeof alerts;
+      if (alerts.firing.some((a) => a.detail.alert === 'locations_failing')) break;
+      await sleep(300);
+    }
+    const quorum = alerts.firing.filter((a) => a.detail.alert === 'locations_failing');
+    assert.deepEqual(quorum.map((a) => a.detail.target), ['down'], JSON.stringify(alerts.firing.map((a) => a.key)));
+    assert.match(quorum[0]!.detail.summary, /failing from 2 of 2 locations \((eu, us|us, eu)\)/);
+    const view = (await (await fetch(`${us.url}/api/locations`)).json()) as { shared: boolean; locations: Array<{ target: string; location: string; last: { ok: boolean } | null }> };
+    assert.equal(view.shared, true);
+    const seen = (target: string): string[] => view.locations.filter((l) => l.target === target).map((l) => l.location).sort();
+    assert.deepEqual(seen('llm'), ['eu', 'us']);
+    assert.deepEqual(seen('down'), ['eu', 'us']);
+    assert.ok(view.locations.filter((l) => l.target === 'llm').every((l) => l.last?.ok), 'the healthy target is ok from both');
+  } finally {
+    await eu.close({ drain: false });
+    await us.close({ drain: false });
+    await down.close();
+  }
+});

@@ -9,13 +9,15 @@ import { ProbeScheduler } from './schedule/probe-scheduler.js';
 import { TargetScraper, type ScrapeOutcome } from './scrape/target-scraper.js';
 import { RecentProbes } from './state/recent-probes.js';
 import { MonitorStore } from './store/monitor-store.js';
-import { SharedReplicator } from './store/shared-replicator.js';
+import { SharedReplicator, type LocationProbes } from './store/shared-replicator.js';
 import { startMonitorServer, type MonitorServer } from './http/monitor-server.js';
 import { AlertManager } from './alerts/alert-manager.js';
 import { SloTracker } from './slo/slo-tracker.js';
 
 /** How often probes and scrapes are copied to the shared store (the local store buffers between copies). */
 const SHARED_COPY_EVERY_MS = 1000;
+/** How far back /api/locations and the locations alert look in the shared store. */
+const LOCATIONS_WINDOW_MS = 3_600_000;
 
 export interface MonitorOptions {
   /** API keys by target name; default: read from the environment variables the configuration names. */
@@ -124,6 +126,25 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       })
     : null;
 
+  // Every location's latest probes from the shared store: for /api/locations and the k-of-n locations alert.
+  let locations: LocationProbes[] | null = null;
+  let reading = false;
+  const readLocations = async (): Promise<void> => {
+    if (!shared || reading) return;
+    reading = true;
+    try {
+      const rows = await shared.latestByLocation(Date.now() - LOCATIONS_WINDOW_MS, Math.max(config.alerts.failing.n, 20));
+      if (rows) {
+        locations = rows;
+        alerts.evaluateLocations(rows, Date.now());
+      }
+    } finally {
+      reading = false;
+    }
+  };
+  const locationTimer = shared ? setInterval(() => void readLocations(), SHARED_COPY_EVERY_MS) : null;
+  locationTimer?.unref();
+
   const listen = options.listen ?? config.listen;
   if (!isLoopback(listen.host) && !options.authToken) {
     store.close();
@@ -131,7 +152,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   }
   let server: MonitorServer;
   try {
-    server = await startMonitorServer(listen, { config, location, store, metrics, recent, slos, alerts, authToken: options.authToken ?? null });
+    server = await startMonitorServer(listen, { config, location, store, metrics, recent, slos, alerts, authToken: options.authToken ?? null, locations: () => locations });
   } catch (err) {
     store.close();
     throw err;
@@ -167,6 +188,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await Promise.allSettled([...probers.values()].map((p) => p.close()));
         await alerts.stop();
         await server.close();
+        if (locationTimer) clearInterval(locationTimer);
         await shared?.stop();
         await otlp?.close();
         store.close();

@@ -7,6 +7,7 @@ import type { MonitorStore, ProbeRow } from '../store/monitor-store.js';
 import { AlertStore, type AlertDetail, type AlertEvent, type AlertRow, type AlertState } from './alert-store.js';
 import { notificationBody, slackBody } from './webhook-payload.js';
 import { WebhookSender } from './webhook-sender.js';
+import type { LocationProbes } from '../store/shared-replicator.js';
 
 export interface AlertManagerOptions {
   config: MonitorConfig;
@@ -67,6 +68,35 @@ export class AlertManager {
           summary: `SLO ${s.slo} burning its error budget at ${fmt(s.burn_rate[lw])}x (${lw}) and ${fmt(s.burn_rate[sw])}x (${sw})`,
         });
       }
+    }
+  }
+
+  /**
+   * The k-of-n locations alert (alerts.locations = k): from every location's latest probes in the shared store, a
+   * target fails from a location when that location's last n probes hold k failures (alerts.failing); it fires when
+   * at least `alerts.locations` locations see it failing, so one location's own network does not page anyone.
+   */
+  evaluateLocations(rows: readonly LocationProbes[], nowMs: number): void {
+    const quorum = this.o.config.alerts.locations;
+    if (!quorum) return;
+    const { k, n } = this.o.config.alerts.failing;
+    const pairs = new Map<string, { target: string; probe: string; failing: string[]; seen: number }>();
+    for (const r of rows) {
+      const key = `${r.target}|${r.probe}`;
+      let p = pairs.get(key);
+      if (!p) pairs.set(key, (p = { target: r.target, probe: r.probe, failing: [], seen: 0 }));
+      p.seen++;
+      if (failingKofN(r.probes.map((x) => x.ok), k, n)) p.failing.push(r.location);
+    }
+    for (const p of pairs.values()) {
+      this.#set(`locations_failing|${p.target}|${p.probe}`, p.failing.length >= quorum, nowMs, {
+        alert: 'locations_failing',
+        severity: 'page',
+        target: p.target,
+        probe: p.probe,
+        location: p.failing.join(',') || 'none',
+        summary: `failing from ${p.failing.length} of ${p.seen} locations${p.failing.length ? ` (${p.failing.join(', ')})` : ''}`,
+      });
     }
   }
 

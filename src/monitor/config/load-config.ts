@@ -139,7 +139,7 @@ function toConfig(c: MonitorConfigParsed, source: string): MonitorConfig {
       objective: s.objective,
       windowMs: s.window,
     })),
-    alerts: { webhooks: c.alerts.webhooks, failing: c.alerts.failing, minProbes: c.alerts.min_probes },
+    alerts: { webhooks: c.alerts.webhooks, failing: c.alerts.failing, minProbes: c.alerts.min_probes, ...(c.alerts.locations ? { locations: c.alerts.locations } : {}) },
   };
 }
 

@@ -60,7 +60,7 @@ export interface MonitorConfig {
   targets: MonitorTarget[];
   probes: MonitorProbe[];
   slos: MonitorSlo[];
-  alerts: { webhooks: Webhook[]; failing: { k: number; n: number }; minProbes: number };
+  alerts: { webhooks: Webhook[]; failing: { k: number; n: number }; minProbes: number; locations?: number };
 }
 
 /** The probes that run against a target. */

@@ -103,6 +103,8 @@ export const monitorConfigSchema = z
           .refine((f) => f.k <= f.n, 'k must be at most n')
           .default({ ...M.failing }),
         min_probes: z.number().int().positive().default(M.minProbes),
+        /** With a shared store: fire when at least this many locations see a target failing (k of n locations). */
+        locations: z.number().int().min(1).optional(),
       })
       .strict()
       .default({ webhooks: [], failing: { ...M.failing }, min_probes: M.minProbes }),

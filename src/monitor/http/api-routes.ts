@@ -62,6 +62,20 @@ export function apiRoutes(d: MonitorServerDeps): Record<string, Route> {
       return { target, probe, since, until, step, points: probeSeries(rows, since, until, step), server: d.store.scrapes(target, since, until) };
     },
     '/api/slos': () => d.slos.all(),
+    '/api/locations': () => {
+      const rows = d.locations();
+      return {
+        shared: rows !== null,
+        locations: (rows ?? []).map((r) => ({
+          target: r.target,
+          probe: r.probe,
+          location: r.location,
+          last: r.probes[r.probes.length - 1] ?? null,
+          recent: r.probes.length,
+          recent_success_ratio: r.probes.length ? r.probes.filter((p) => p.ok).length / r.probes.length : null,
+        })),
+      };
+    },
     '/api/alerts': () => ({ firing: d.alerts.firing(), history: d.alerts.history(), pending_notifications: d.alerts.pendingNotifications() }),
   };
 }

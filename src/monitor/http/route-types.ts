@@ -6,6 +6,7 @@ import type { SloTracker } from '../slo/slo-tracker.js';
 import type { AlertManager } from '../alerts/alert-manager.js';
 import type { RecentProbes } from '../state/recent-probes.js';
 import type { MonitorStore } from '../store/monitor-store.js';
+import type { LocationProbes } from '../store/shared-replicator.js';
 
 export interface MonitorServerDeps {
   config: MonitorConfig;
@@ -17,6 +18,8 @@ export interface MonitorServerDeps {
   alerts: AlertManager;
   /** When set, /api and /metrics answer only requests carrying `Authorization: Bearer <token>`. */
   authToken: string | null;
+  /** Every location's latest probes from the shared store; null without one (or before its first read). */
+  locations: () => LocationProbes[] | null;
 }
 
 /** A route answers with a JSON-able value, or writes the response itself and returns undefined. */

@@ -7,6 +7,15 @@ import type { MonitorStore } from './monitor-store.js';
 const BATCH = 500;
 const MAX_BACKOFF_MS = 30_000;
 
+/** One location's recent probes of a target, as the shared store has them. */
+export interface LocationProbes {
+  target: string;
+  probe: string;
+  location: string;
+  /** Oldest first. */
+  probes: Array<{ ok: boolean; wallMs: number; ttftMs: number | null; errorClass: string | null }>;
+}
+
 export interface ReplicatorStatus {
   connected: boolean;
   /** Local probes and scrapes not yet in the shared store. */
@@ -60,6 +69,34 @@ export class SharedReplicator {
       return this.#lastError === null;
     } finally {
       this.#running = null;
+    }
+  }
+
+  /**
+   * The latest `perLocation` probes of every target, probe and location in the shared store (newest last), probed
+   * since `sinceMs`; null when the database cannot be read now.
+   */
+  async latestByLocation(sinceMs: number, perLocation: number): Promise<LocationProbes[] | null> {
+    if (!this.#pool) return null;
+    try {
+      const { rows } = await this.#pool.query<{ target: string; probe: string; location: string; ok: boolean; t_wall_ms: number; ttft_ms: number | null; error_class: string | null }>(
+        `SELECT target, probe, location, ok, t_wall_ms, ttft_ms, error_class FROM (
+           SELECT target, probe, location, ok, t_wall_ms, ttft_ms, error_class,
+                  row_number() OVER (PARTITION BY target, probe, location ORDER BY t_wall_ms DESC) AS rn
+           FROM monitor_probes WHERE t_wall_ms >= $1) recent
+         WHERE rn <= $2 ORDER BY target, probe, location, t_wall_ms`,
+        [sinceMs, perLocation],
+      );
+      const out = new Map<string, LocationProbes>();
+      for (const r of rows) {
+        const key = `${r.target}\u0000${r.probe}\u0000${r.location}`;
+        let entry = out.get(key);
+        if (!entry) out.set(key, (entry = { target: r.target, probe: r.probe, location: r.location, probes: [] }));
+        entry.probes.push({ ok: r.ok, wallMs: r.t_wall_ms, ttftMs: r.ttft_ms, errorClass: r.error_class });
+      }
+      return [...out.values()];
+    } catch {
+      return null;
     }
   }
 

@@ -70,12 +70,15 @@
   }
 
   function overview(root) {
-    return Promise.all([api('/api/targets'), api('/api/slos')]).then(function (res) {
+    return Promise.all([api('/api/targets'), api('/api/slos'), api('/api/locations')]).then(function (res) {
       var targets = res[0];
       var slos = res[1];
+      var shared = res[2];
       var table = el('table');
       var head = el('tr');
-      ['target', 'probe', 'last probe', 'TTFT', 'TPOT', 'E2E', 'tokens/s', 'SLO met', 'budget left'].forEach(function (h) { head.appendChild(el('th', null, h)); });
+      var heads = ['target', 'probe', 'last probe', 'TTFT', 'TPOT', 'E2E', 'tokens/s', 'SLO met', 'budget left'];
+      if (shared.shared) heads.push('locations');
+      heads.forEach(function (h) { head.appendChild(el('th', null, h)); });
       table.appendChild(head);
       var jobs = [];
       targets.forEach(function (t) {
@@ -93,6 +96,18 @@
           var slo = slos.filter(function (s) { return s.target === t.name && s.probe === p.probe; })[0];
           tr.appendChild(el('td', 'num', slo ? pct(slo.attainment) : '-'));
           tr.appendChild(el('td', 'num', slo ? pct(slo.error_budget_remaining) : '-'));
+          if (shared.shared) {
+            // Every location's last probe of this target, from the shared store.
+            var locs = el('td', 'locations');
+            shared.locations.filter(function (l) { return l.target === t.name && l.probe === p.probe; }).forEach(function (l) {
+              var tag = el('span', 'loc');
+              tag.appendChild(el('span', 'dot ' + (l.last && l.last.ok ? 'ok' : 'bad')));
+              tag.appendChild(document.createTextNode(l.location));
+              tag.title = l.location + ': ' + (l.last ? (l.last.ok ? 'ok' : (l.last.errorClass || 'failed')) + ', ' + ago(l.last.wallMs) : 'no probe');
+              locs.appendChild(tag);
+            });
+            tr.appendChild(locs);
+          }
           tr.addEventListener('click', function () { location.hash = 'target=' + encodeURIComponent(t.name) + '&probe=' + encodeURIComponent(p.probe); });
           table.appendChild(tr);
           jobs.push(function () {
