@@ -9,6 +9,7 @@ import { ProbeScheduler } from './schedule/probe-scheduler.js';
 import { TargetScraper, type ScrapeOutcome } from './scrape/target-scraper.js';
 import { RecentProbes } from './state/recent-probes.js';
 import { MonitorStore } from './store/monitor-store.js';
+import { applyRetention } from './store/retention.js';
 import { SharedReplicator, type LocationProbes } from './store/shared-replicator.js';
 import { startMonitorServer, type MonitorServer } from './http/monitor-server.js';
 import { AlertManager } from './alerts/alert-manager.js';
@@ -16,6 +17,8 @@ import { SloTracker } from './slo/slo-tracker.js';
 
 /** How often probes and scrapes are copied to the shared store (the local store buffers between copies). */
 const SHARED_COPY_EVERY_MS = 1000;
+/** How often old raw rows are rolled up. */
+const RETENTION_EVERY_MS = 3_600_000;
 /** How far back /api/locations and the locations alert look in the shared store. */
 const LOCATIONS_WINDOW_MS = 3_600_000;
 
@@ -145,6 +148,20 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const locationTimer = shared ? setInterval(() => void readLocations(), SHARED_COPY_EVERY_MS) : null;
   locationTimer?.unref();
 
+  // Raw probes and scrapes older than the retention become hourly rollups: now and every hour.
+  const retain = (): void => {
+    try {
+      const copied = shared ? { probes: store.replicationCursor('probes'), scrapes: store.replicationCursor('scrapes') } : null;
+      const r = applyRetention(store, config.retentionMs, Date.now(), copied);
+      if (r.probes + r.scrapes > 0) log(`retention: ${r.probes} probes and ${r.scrapes} scrapes older than ${Math.round(config.retentionMs / 86_400_000)} d rolled up into ${r.rollups} hourly rows`);
+    } catch (err) {
+      log(`retention: ${(err as Error).message}`);
+    }
+  };
+  retain();
+  const retentionTimer = setInterval(retain, RETENTION_EVERY_MS);
+  retentionTimer.unref();
+
   const listen = options.listen ?? config.listen;
   if (!isLoopback(listen.host) && !options.authToken) {
     store.close();
@@ -189,6 +206,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await alerts.stop();
         await server.close();
         if (locationTimer) clearInterval(locationTimer);
+        clearInterval(retentionTimer);
         await shared?.stop();
         await otlp?.close();
         store.close();

@@ -159,6 +159,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'monitor: hourly rollups of probes and scrapes older than the retention',
+    sql: `
+      CREATE TABLE monitor_probe_rollups (
+        target TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        location TEXT NOT NULL,
+        hour_ms REAL NOT NULL,
+        series_json TEXT NOT NULL,
+        PRIMARY KEY (target, probe, location, hour_ms)
+      );
+      CREATE TABLE monitor_scrape_rollups (
+        target TEXT NOT NULL,
+        location TEXT NOT NULL,
+        hour_ms REAL NOT NULL,
+        scrapes INTEGER NOT NULL,
+        concepts_json TEXT NOT NULL,
+        PRIMARY KEY (target, location, hour_ms)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

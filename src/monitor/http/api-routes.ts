@@ -58,8 +58,19 @@ export function apiRoutes(d: MonitorServerDeps): Record<string, Route> {
       if (since >= until) throw new BadRequest('since must be before until');
       const step = intParam(q.get('step'), 'step') ?? Math.max(1000, Math.ceil((until - since) / 120));
       if ((until - since) / step > 10_000) throw new BadRequest('step: at most 10000 points per series');
-      const rows = d.store.probes({ target, probe, location: q.get('location') ?? d.location, sinceMs: since, untilMs: until });
-      return { target, probe, since, until, step, points: probeSeries(rows, since, until, step), server: d.store.scrapes(target, since, until) };
+      const location = q.get('location') ?? d.location;
+      const rows = d.store.probes({ target, probe, location, sinceMs: since, untilMs: until });
+      return {
+        target,
+        probe,
+        since,
+        until,
+        step,
+        points: probeSeries(rows, since, until, step),
+        // Older than the retention: one point per hour (see store/retention.ts).
+        rollups: d.store.probeRollups(target, probe, location, since, until),
+        server: d.store.scrapes(target, since, until),
+      };
     },
     '/api/slos': () => d.slos.all(),
     '/api/locations': () => {

@@ -144,6 +144,14 @@ export class MonitorStore {
       .all(seq, limit) as Array<{ seq: number; target: string; location: string; t_wall_ms: number; ok: number; concepts_json: string }>;
   }
 
+  /** Hourly rollups of a series (probes older than the retention), oldest first. */
+  probeRollups(target: string, probe: string, location: string, sinceMs: number, untilMs: number): unknown[] {
+    const rows = this.db
+      .prepare('SELECT series_json FROM monitor_probe_rollups WHERE target = ? AND probe = ? AND location = ? AND hour_ms >= ? AND hour_ms <= ? ORDER BY hour_ms')
+      .all(target, probe, location, sinceMs - 3_600_000, untilMs) as Array<{ series_json: string }>;
+    return rows.map((r) => JSON.parse(r.series_json) as unknown);
+  }
+
   /** Rows of `table` after `seq` (how much a copy is behind). */
   countAfter(table: 'probes' | 'scrapes', seq: number): number {
     const sql = table === 'probes' ? 'SELECT count(*) AS n FROM monitor_probes WHERE rowid > ?' : 'SELECT count(*) AS n FROM monitor_scrapes WHERE seq > ?';

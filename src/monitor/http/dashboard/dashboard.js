@@ -167,6 +167,11 @@
       api('/api/alerts'),
     ]).then(function (res) {
       var s = res[0];
+      // Hourly rollups (older than the retention) come first, then the raw steps.
+      if (s.rollups && s.rollups.length) {
+        var firstRaw = s.points.filter(function (p) { return p.probes > 0; })[0];
+        s.points = s.rollups.filter(function (r) { return !firstRaw || r.t < firstRaw.t; }).concat(s.points);
+      }
       var x = s.points.map(function (p) { return p.t / 1000; });
       var span = { xRange: [since / 1000, until / 1000] };
       ['ttft', 'tpot', 'e2e'].forEach(function (m) {
