@@ -13,6 +13,7 @@ import { applyRetention } from './store/retention.js';
 import { SharedReplicator, type LocationProbes } from './store/shared-replicator.js';
 import { startMonitorServer, type MonitorServer } from './http/monitor-server.js';
 import { AlertManager } from './alerts/alert-manager.js';
+import { regressionCheck } from './alerts/regression-check.js';
 import { SloTracker } from './slo/slo-tracker.js';
 
 /** How often probes and scrapes are copied to the shared store (the local store buffers between copies). */
@@ -162,6 +163,24 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const retentionTimer = setInterval(retain, RETENTION_EVERY_MS);
   retentionTimer.unref();
 
+  // "Regressed against baseline", for every series, every alerts.regression.every.
+  const regression = config.alerts.regression;
+  const regressionTimer = regression
+    ? setInterval(() => {
+        for (const t of config.targets) {
+          for (const p of probesOf(config, t.name)) {
+            try {
+              const r = regressionCheck(store, { target: t.name, probe: p.name, location }, Date.now(), regression);
+              alerts.evaluateRegression({ target: t.name, probe: p.name }, r ? r.regressed : null, Date.now());
+            } catch (err) {
+              log(`regression check ${t.name}/${p.name}: ${(err as Error).message}`);
+            }
+          }
+        }
+      }, regression.everyMs)
+    : null;
+  regressionTimer?.unref();
+
   const listen = options.listen ?? config.listen;
   if (!isLoopback(listen.host) && !options.authToken) {
     store.close();
@@ -207,6 +226,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await server.close();
         if (locationTimer) clearInterval(locationTimer);
         clearInterval(retentionTimer);
+        if (regressionTimer) clearInterval(regressionTimer);
         await shared?.stop();
         await otlp?.close();
         store.close();

@@ -8,6 +8,7 @@ import { AlertStore, type AlertDetail, type AlertEvent, type AlertRow, type Aler
 import { notificationBody, slackBody } from './webhook-payload.js';
 import { WebhookSender } from './webhook-sender.js';
 import type { LocationProbes } from '../store/shared-replicator.js';
+import type { MetricComparison } from '../../compare/types.js';
 
 export interface AlertManagerOptions {
   config: MonitorConfig;
@@ -98,6 +99,24 @@ export class AlertManager {
         summary: `failing from ${p.failing.length} of ${p.seen} locations${p.failing.length ? ` (${p.failing.join(', ')})` : ''}`,
       });
     }
+  }
+
+  /** The "regressed against baseline" alert of one series, from regressionCheck (null: too few probes to judge). */
+  evaluateRegression(series: { target: string; probe: string }, regressed: readonly MetricComparison[] | null, nowMs: number): void {
+    if (regressed === null) return;
+    const cfg = this.o.config.alerts.regression!;
+    const hours = (ms: number): string => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : `${+(ms / 60_000).toFixed(1)} min`);
+    const what = regressed
+      .map((m) => `${m.label} ${m.change_pct !== null ? `+${m.change_pct.toFixed(0)}%` : ''} (${m.base?.toFixed(0)} to ${m.candidate?.toFixed(0)} ms${m.ci ? `, CI +${m.ci.low.toFixed(0)}% to +${m.ci.high.toFixed(0)}%` : ''})`)
+      .join('; ');
+    this.#set(`regressed|${series.target}|${series.probe}|${this.o.location}`, regressed.length > 0, nowMs, {
+      alert: 'regressed',
+      severity: 'ticket',
+      target: series.target,
+      probe: series.probe,
+      location: this.o.location,
+      summary: regressed.length > 0 ? `regressed in the last ${hours(cfg.windowMs)} against the ${hours(cfg.baselineMs)} before: ${what}` : `no regression against the ${hours(cfg.baselineMs)} before`,
+    });
   }
 
   /** Alerts firing now. */

@@ -4,7 +4,7 @@ export type AlertState = 'firing' | 'resolved';
 
 /** What an alert is about; kept with its state and sent in notifications. */
 export interface AlertDetail {
-  alert: 'probe_failing' | 'slo_burn_page' | 'slo_burn_ticket' | 'locations_failing';
+  alert: 'probe_failing' | 'slo_burn_page' | 'slo_burn_ticket' | 'locations_failing' | 'regressed';
   severity: 'page' | 'ticket';
   target: string;
   probe: string;

@@ -139,7 +139,20 @@ function toConfig(c: MonitorConfigParsed, source: string): MonitorConfig {
       objective: s.objective,
       windowMs: s.window,
     })),
-    alerts: { webhooks: c.alerts.webhooks, failing: c.alerts.failing, minProbes: c.alerts.min_probes, ...(c.alerts.locations ? { locations: c.alerts.locations } : {}) },
+    alerts: { webhooks: c.alerts.webhooks, failing: c.alerts.failing, minProbes: c.alerts.min_probes, ...(c.alerts.locations ? { locations: c.alerts.locations } : {}),
+      ...(c.alerts.regression
+        ? {
+            regression: {
+              windowMs: c.alerts.regression.window,
+              baselineMs: c.alerts.regression.baseline,
+              metrics: c.alerts.regression.metrics,
+              minProbes: c.alerts.regression.min_probes,
+              thresholdPct: c.alerts.regression.threshold_pct,
+              everyMs: c.alerts.regression.every,
+            },
+          }
+        : {}),
+    },
   };
 }
 

@@ -39,6 +39,17 @@ export interface MonitorSlo {
   windowMs: number;
 }
 
+/** alerts.regression: compare the latest window of probes with the stretch before it. */
+export interface RegressionConfig {
+  windowMs: number;
+  baselineMs: number;
+  /** Compare metric keys, e.g. ttft_p50, e2e_p90. */
+  metrics: string[];
+  minProbes: number;
+  thresholdPct: number;
+  everyMs: number;
+}
+
 export interface Webhook {
   url: string;
   format: 'json' | 'slack';
@@ -60,7 +71,7 @@ export interface MonitorConfig {
   targets: MonitorTarget[];
   probes: MonitorProbe[];
   slos: MonitorSlo[];
-  alerts: { webhooks: Webhook[]; failing: { k: number; n: number }; minProbes: number; locations?: number };
+  alerts: { webhooks: Webhook[]; failing: { k: number; n: number }; minProbes: number; locations?: number; regression?: RegressionConfig };
 }
 
 /** The probes that run against a target. */

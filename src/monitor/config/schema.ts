@@ -105,6 +105,18 @@ export const monitorConfigSchema = z
         min_probes: z.number().int().positive().default(M.minProbes),
         /** With a shared store: fire when at least this many locations see a target failing (k of n locations). */
         locations: z.number().int().min(1).optional(),
+        /** "Regressed against baseline": the last `window` of probes against the `baseline` before, as `compare` judges. */
+        regression: z
+          .object({
+            window: span.prefault('1h'),
+            baseline: span.prefault('24h'),
+            metrics: z.array(z.string().regex(/^(ttft|tpot|itl|e2e)_(mean|p50|p90|p99)$/, 'a latency metric such as ttft_p50 or e2e_p99')).min(1).default(['ttft_p50', 'e2e_p50']),
+            min_probes: z.number().int().min(5).default(20),
+            threshold_pct: z.number().positive().default(20),
+            every: span.prefault('5m'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ webhooks: [], failing: { ...M.failing }, min_probes: M.minProbes }),
