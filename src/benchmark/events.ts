@@ -5,7 +5,8 @@ export type BenchmarkEvent =
   | { type: 'phase'; phase: 'starting-engine' | 'probing' | 'warmup' | 'measuring' | 'draining' | 'done'; detail?: string }
   | { type: 'target'; url: string; model: string; embedded: boolean; metricsUrls: string[] }
   | { type: 'step'; runId: string; index: number; plannedRequests: number | null; durationS: number | null }
-  | { type: 'request'; record: RequestRecord }
+  /** kept false: counted in the figures, not written as a record (--records sample:R|none). */
+  | { type: 'request'; record: RequestRecord; kept?: boolean }
   | { type: 'warning'; message: string }
   /** Something the user should know that is not a problem (e.g. prompt lengths calibrated). */
   | { type: 'info'; message: string };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENGINE_BACKENDS } from '../engine/backend.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../config/errors.js';
+import { parseRecordsPolicy } from './records-policy.js';
 
 /**
  * Options of a benchmark run, as the programmatic API takes them. The CLI turns flags into exactly this object.
@@ -98,6 +99,8 @@ export const benchmarkOptionsSchema = z
 
     outDir: z.string().optional(),
     saveText: z.boolean().default(false),
+    /** Per-request records kept: all (exact percentiles), sample:R or none (summary from HDR histograms). */
+    records: z.string().default('all'),
 
     /** 'auto' = the target's own /metrics when it answers; [] with scrape:false turns scraping off. */
     scrapeUrls: z.array(z.string().url()).default([]),
@@ -145,6 +148,7 @@ export function validateOptions(input: BenchmarkOptions): ValidatedOptions {
   if (o.burstiness !== undefined && o.rate === undefined) {
     throw new ConfigError('burstiness', '--burstiness shapes the gaps of an open loop; it needs --rate');
   }
+  parseRecordsPolicy(o.records);
   if (o.arrival === 'gamma' && o.rate === undefined) {
     throw new ConfigError('arrival', '--arrival needs --rate');
   }
@@ -170,6 +174,7 @@ const FLAG_NAMES: Record<string, string> = {
   'engine.contextSize': '--ctx-size',
   'engine.backend': '--engine-backend',
   maxErrorRate: '--max-error-rate',
+  records: '--records',
 };
 
 /** The CLI flag of an options field, so a message names what the user typed: durationS -> --duration. */

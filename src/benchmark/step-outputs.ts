@@ -64,7 +64,7 @@ export async function openStepOutputs(ctx: SessionContext, outDir: string | null
   return {
     runId,
     listener(event) {
-      if (event.type !== 'request') return;
+      if (event.type !== 'request' || event.kept === false) return;
       jsonl?.write(event.record);
       recorder?.add(event.record);
     },

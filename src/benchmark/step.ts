@@ -11,6 +11,9 @@ import { runLoad } from '../load/runner.js';
 import type { LoadProfile, RunLimits } from '../load/types.js';
 import { buildResults, type ResultsDocument } from '../results/results-document.js';
 import { summarize } from '../stats/summary.js';
+import { summarizeAggregate } from '../stats/aggregate-summary.js';
+import { RunAggregate } from '../stats/run-aggregate.js';
+import { parseRecordsPolicy, retainRule } from './records-policy.js';
 import { clearlyFailing, runOutcome } from '../stats/outcome.js';
 import { saturation } from '../stats/saturation.js';
 import { promptLengthWarning } from '../stats/length-check.js';
@@ -72,6 +75,9 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     const seen = { completed: 0, failed: 0 };
     const measuredSoFar: RequestRecord[] = [];
     const watchSaturation = plan.stopWhenSaturated === true && plan.profile.kind === 'rate';
+    const retain = retainRule(parseRecordsPolicy(o.records));
+    const aggregate = retain ? new RunAggregate({ slo: config.slo ?? null, tpotNaIsGood: o.sloTpotNaIsGood }) : null;
+    let nextIndex = 0;
     let saturatedEarly = false;
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
     const load = await runLoad({
@@ -85,15 +91,18 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       send: isConversationWorkload(ctx.workload)
         ? conversationSender(ctx.workload, client, clock, { specBase, saveText: o.saveText })
         : (req, signal) => client.send(ctx.workload.spec(specBase + req.index), { index: req.index, warmup: req.warmup, t_sched: req.t_sched, signal }),
+      ...(retain ? { retain } : {}),
       onRecord: (record) => {
         roundRecordTimes(record);
         scrubRecord(record, ctx.secrets);
         record.clock_epoch_ms = clock.epochMs;
-        emit({ type: 'request', record });
+        nextIndex = Math.max(nextIndex, record.index + 1);
+        aggregate?.add(record);
+        emit(retain && !retain(record) ? { type: 'request', record, kept: false } : { type: 'request', record });
         if (!record.warmup && record.error?.class !== 'aborted') {
           seen.completed++;
           if (!record.ok) seen.failed++;
-          measuredSoFar.push(record);
+          if (watchSaturation) measuredSoFar.push(record);
           if (watchSaturation && !breaker.signal.aborted && seen.completed >= SATURATION_MIN_REQUESTS && seen.completed % SATURATION_CHECK_EVERY === 0) {
             const sat = liveSaturation(measuredSoFar);
             if (sat?.saturated) {
@@ -115,15 +124,17 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       },
     });
     emit({ type: 'phase', phase: 'draining' });
-    ctx.specBase = specBase + load.records.reduce((n, r) => Math.max(n, r.index + 1), 0);
+    ctx.specBase = specBase + nextIndex;
     if (scoreRecords(load.records.filter((r) => !r.warmup), (i) => ctx.workload.spec(specBase + i).references) > 0) await outputs.quality(load.records);
-    const summary = summarize(load.records, {
-      ...(config.slo ? { slo: config.slo } : {}),
-      sloTpotNaIsGood: o.sloTpotNaIsGood,
-      fidelity: load.fidelity,
-      ...(o.prices ? { prices: o.prices } : {}),
-      ...(isConversationWorkload(ctx.workload) ? { turns: ctx.workload.turns } : {}),
-    });
+    const summary = aggregate
+      ? summarizeAggregate(aggregate, { fidelity: load.fidelity, ...(o.prices ? { prices: o.prices } : {}) })
+      : summarize(load.records, {
+          ...(config.slo ? { slo: config.slo } : {}),
+          sloTpotNaIsGood: o.sloTpotNaIsGood,
+          fidelity: load.fidelity,
+          ...(o.prices ? { prices: o.prices } : {}),
+          ...(isConversationWorkload(ctx.workload) ? { turns: ctx.workload.turns } : {}),
+        });
     const lengthWarning = ctx.calibration ? null : promptLengthWarning(load.records);
     if (lengthWarning) emit({ type: 'warning', message: lengthWarning });
     const tripped = breaker.signal.aborted && !hooks.signal?.aborted && !saturatedEarly;
@@ -143,6 +154,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
       ...(thresholdOutcome ? { thresholds: thresholdOutcome } : {}),
       ...(server ? { server } : {}),
       diagnosis: diagnoseRun({ summary, server: server ?? null, records: load.records }),
+      ...(aggregate ? { aggregate: aggregate.toJSON() } : {}),
     });
     await outputs.finish(status, results, scrapes);
     emit({ type: 'phase', phase: 'done' });

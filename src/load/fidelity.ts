@@ -5,6 +5,7 @@ import type { Fidelity, LagSummary } from '../measure/fidelity.js';
 export type { LagSummary };
 import type { LoadProfile } from './types.js';
 import { selectMeasured } from '../measure/measured.js';
+import type { SendFigures } from './send-stats.js';
 
 /** When the load generator itself is judged too slow for the run to count. */
 export interface FidelityThresholds {
@@ -127,18 +128,33 @@ export function fidelityFromRecords(
 ): Fidelity {
   const measured = selectMeasured(records).inWindow;
   const lags = measured.map((r) => r.t_send - r.t_sched);
-  const sends = measured.map((r) => r.t_send);
-  const scheds = measured.map((r) => r.t_sched);
+  const sends: SendFigures = {
+    schedule_lag_ms: summarizeLag(lags),
+    achieved_rate: spanRate(measured.map((r) => r.t_send)) ?? 0,
+    scheduled_rate: spanRate(measured.map((r) => r.t_sched)),
+    late_requests: lags.filter((lag) => lag > thresholds.scheduleLagP99Ms).length,
+  };
+  return fidelityFromSends(sends, profile, probe, cappedAt, thresholds);
+}
+
+/** Fidelity from the sending figures (exact from records, or folded in as requests finished: SendStats). */
+export function fidelityFromSends(
+  sends: SendFigures,
+  profile: LoadProfile,
+  probe: ProbeReading,
+  cappedAt: number | null,
+  thresholds: FidelityThresholds = DEFAULT_FIDELITY_THRESHOLDS,
+): Fidelity {
   const openLoop = profile.kind === 'rate';
   return assessFidelity(
     {
       openLoop,
-      schedule_lag_ms: summarizeLag(lags),
+      schedule_lag_ms: sends.schedule_lag_ms,
       event_loop_lag_ms: probe.event_loop_lag_ms,
-      achieved_rate: spanRate(sends) ?? 0,
+      achieved_rate: sends.achieved_rate,
       target_rate: openLoop ? profile.rate : null,
-      scheduled_rate: openLoop ? spanRate(scheds) : null,
-      late_requests: lags.filter((lag) => lag > thresholds.scheduleLagP99Ms).length,
+      scheduled_rate: openLoop ? sends.scheduled_rate : null,
+      late_requests: sends.late_requests,
       client_cpu: probe.client_cpu,
       capped_at: cappedAt,
     },

@@ -19,7 +19,7 @@ interface InFlight {
  * A send that throws, returns no record, or ignores its abort signal still produces a (failed) record.
  */
 export class RequestPool {
-  /** Every settled record, in completion order. */
+  /** Every settled record the retain rule keeps (default all), in completion order. */
   readonly records: RequestRecord[] = [];
   /** Fires after each request settles. */
   readonly settled = new Notifier();
@@ -33,6 +33,8 @@ export class RequestPool {
     private readonly onRecord: ((record: RequestRecord) => void) | undefined,
     /** Called once when onRecord throws; the run should stop. */
     private readonly onListenerError: () => void,
+    /** Which records to hold in `records` (default all): a long run keeps a sample or none. */
+    private readonly retain: (record: RequestRecord) => boolean = () => true,
   ) {}
 
   get size(): number {
@@ -106,7 +108,7 @@ export class RequestPool {
 
   /** Keeps a record and hands it to the listener (also for the earlier requests of a unit still in flight). */
   private keep(record: RequestRecord): void {
-    this.records.push(record);
+    if (this.retain(record)) this.records.push(record);
     if (this.onRecord && this.listenerFailure === null) {
       try {
         this.onRecord(record);

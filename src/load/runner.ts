@@ -4,7 +4,8 @@ import { validateRateProfile } from './arrivals.js';
 import { runClosedLoop } from './closed-loop.js';
 import { LoadConfigError, LoadRunError } from './errors.js';
 import { startFidelityProbe } from './fidelity-probe.js';
-import { DEFAULT_FIDELITY_THRESHOLDS, fidelityFromRecords, type FidelityThresholds } from './fidelity.js';
+import { DEFAULT_FIDELITY_THRESHOLDS, fidelityFromRecords, fidelityFromSends, type FidelityThresholds } from './fidelity.js';
+import { SendStats } from './send-stats.js';
 import { MAX_TIMER_MS, RunControl } from './notifier.js';
 import { runOpenLoop } from './open-loop.js';
 import { spinWindowMs } from './precise-timer.js';
@@ -44,10 +45,15 @@ export interface RunLoadOptions {
   shard?: Shard;
   /** Wall-clock instant (ms since the Unix epoch) the measured phase starts at, shared by every shard. */
   startAtEpochMs?: number;
+  /**
+   * Which records to hold for the result (default all). Given, fidelity is judged from figures folded in as
+   * requests finish, so memory does not grow with the run; onRecord still sees every record.
+   */
+  retain?: (record: RequestRecord) => boolean;
 }
 
 export interface LoadResult {
-  /** Every record, warm-up included, in completion order. */
+  /** Every record (or those `retain` kept), warm-up included, in completion order. */
   records: RequestRecord[];
   /** Run-clock ms when the measured phase started (warm-up over). */
   measuredStart: number;
@@ -76,10 +82,23 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   validateOptions(options);
   const thresholds = { ...DEFAULT_FIDELITY_THRESHOLDS, ...options.fidelityThresholds };
   const control = new RunControl();
-  const pool = new RequestPool(clock, options.send, options.onRecord, () => {
-    control.stop('onRecord listener threw');
-    pool.abortAll('the run failed');
-  });
+  const sends = options.retain ? new SendStats(thresholds.scheduleLagP99Ms) : null;
+  const onRecord = sends
+    ? (r: RequestRecord): void => {
+        sends.add(r);
+        options.onRecord?.(r);
+      }
+    : options.onRecord;
+  const pool = new RequestPool(
+    clock,
+    options.send,
+    onRecord,
+    () => {
+      control.stop('onRecord listener threw');
+      pool.abortAll('the run failed');
+    },
+    options.retain,
+  );
   let stoppedEarly = false;
   let abortTimer: NodeJS.Timeout | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -138,7 +157,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       throw new LoadRunError('the onRecord listener threw; the run was stopped', { cause: pool.listenerError.error });
     }
     const cappedAt = cappedArrivals > 0 && profile.kind === 'rate' ? profile.maxConcurrency : null;
-    const fidelity = fidelityFromRecords(pool.records, profile, reading, cappedAt, thresholds);
+    const fidelity = sends ? fidelityFromSends(sends.figures(), profile, reading, cappedAt, thresholds) : fidelityFromRecords(pool.records, profile, reading, cappedAt, thresholds);
     return { records: pool.records, measuredStart, measuredEnd, fidelity, stoppedEarly, unsentArrivals };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

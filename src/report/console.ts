@@ -69,6 +69,10 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     const tone = s.fidelity?.status === 'invalid' ? c.red : s.fidelity?.status === 'degraded' ? c.yellow : c.dim;
     lines.push(tone(`timestamps +/- ${num(u, 1)} ms (client event-loop delay p99 while streaming)`));
   }
+  if (s.percentile_relative_error !== undefined) {
+    const kept = String((run.config as { records?: unknown } | null)?.records ?? 'none');
+    lines.push(c.dim(`percentiles from HDR histograms of every request (within ${num(s.percentile_relative_error * 100, 1)}%); per-request records kept: ${kept}`));
+  }
   if (s.tpot_na > 0) lines.push(c.dim(`TPOT n/a for ${s.tpot_na} request(s) (N - n1 < 1), excluded from TPOT`));
   lines.push('');
 

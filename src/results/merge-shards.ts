@@ -6,6 +6,8 @@
 import { InputError } from '../errors.js';
 import type { RequestRecord } from '../measure/record.js';
 import { summarize } from '../stats/summary.js';
+import { summarizeAggregate } from '../stats/aggregate-summary.js';
+import { RunAggregate } from '../stats/run-aggregate.js';
 import { parseSlo } from '../config/slo.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { runOutcome } from '../stats/outcome.js';
@@ -25,6 +27,7 @@ interface ShardConfig {
   slo?: string;
   prices?: Record<string, number>;
   turns?: number;
+  sloTpotNaIsGood?: boolean;
   [key: string]: unknown;
 }
 
@@ -65,20 +68,33 @@ export function mergeShards(runs: readonly StoredRun[], id: string): { results: 
   });
   const base = Math.min(...epochs);
   const records: RequestRecord[] = [];
+  const aggregated = runs.some((r) => r.results.aggregate !== undefined);
   runs.forEach((r, i) => {
-    if (!r.records) throw new MergeError(`${r.source}: no per-request records (requests.jsonl or the store) to merge`);
+    if (!r.records && !(aggregated && r.results.aggregate)) throw new MergeError(`${r.source}: no per-request records (requests.jsonl or the store) to merge`);
     const shift = epochs[i]! - base;
-    for (const rec of r.records) records.push(shifted(rec, shift, base));
+    for (const rec of r.records ?? []) records.push(shifted(rec, shift, base));
   });
-  checkIndices(records, configs[0]!, runs);
   const c0 = configs[0]!;
   const worst = runs.map((r) => r.results.summary.fidelity).reduce((a, f) => (f && (!a || (STATUS_RANK[f.status ?? (f.valid ? 'valid' : 'invalid')] ?? 0) > (STATUS_RANK[a.status ?? (a.valid ? 'valid' : 'invalid')] ?? 0)) ? f : a), null as ResultsDocument['summary']['fidelity']);
-  const summary = summarize(records, {
-    ...(c0.slo ? { slo: parseSlo(c0.slo) } : {}),
-    ...(c0.prices ? { prices: c0.prices } : {}),
-    ...(worst ? { fidelity: worst } : {}),
-    ...(typeof c0.turns === 'number' ? { turns: c0.turns } : {}),
-  });
+  const slo = c0.slo ? parseSlo(c0.slo) : undefined;
+  let aggregate: RunAggregate | null = null;
+  let summary: ResultsDocument['summary'];
+  if (aggregated) {
+    // Shards that kept no (or sampled) records: their histograms and counts add; what they kept is concatenated.
+    const options = { slo: slo ?? null, tpotNaIsGood: c0.sloTpotNaIsGood === true };
+    aggregate = new RunAggregate(options);
+    runs.forEach((r, i) => aggregate!.merge(r.results.aggregate ? RunAggregate.fromJSON(r.results.aggregate) : RunAggregate.fromRecords(r.records ?? [], options), epochs[i]! - base));
+    checkCounts(aggregate, c0, runs);
+    summary = summarizeAggregate(aggregate, { ...(c0.prices ? { prices: c0.prices } : {}), ...(worst ? { fidelity: worst } : {}) });
+  } else {
+    checkIndices(records, c0, runs);
+    summary = summarize(records, {
+      ...(slo ? { slo } : {}),
+      ...(c0.prices ? { prices: c0.prices } : {}),
+      ...(worst ? { fidelity: worst } : {}),
+      ...(typeof c0.turns === 'number' ? { turns: c0.turns } : {}),
+    });
+  }
   const maxErrorRate = typeof c0.maxErrorRate === 'number' ? c0.maxErrorRate : DEFAULTS.maxErrorRate;
   summary.outcome = runOutcome({ total: summary.requests.total, failed: summary.requests.failed, errorRate: summary.errors.error_rate }, maxErrorRate, false);
   const statuses = runs.map((r) => r.results.run.status);
@@ -93,6 +109,7 @@ export function mergeShards(runs: readonly StoredRun[], id: string): { results: 
     target: runs[0]!.results.run.target,
     summary,
     status,
+    ...(aggregate ? { aggregate: aggregate.toJSON() } : {}),
   });
   return { results, records };
 }
@@ -105,6 +122,19 @@ function shifted(r: RequestRecord, ms: number, epoch: number): RequestRecord {
   if (r.t_headers !== null) out.t_headers = r.t_headers + ms;
   out.t_end = r.t_end + ms;
   return out;
+}
+
+/**
+ * Shards without every record cannot name missing or repeated indices; for a count-bounded run that finished, the
+ * measured requests must still add up to the schedule's.
+ */
+function checkCounts(aggregate: RunAggregate, c: ShardConfig, runs: readonly StoredRun[]): void {
+  const finished = runs.every((r) => r.results.run.status === 'completed' || r.results.run.status === 'invalid');
+  if (!finished || typeof c.requests !== 'number' || c.durationS !== undefined || typeof c.turns === 'number') return;
+  const measured = aggregate.counts.counted + aggregate.counts.cut_off.requests;
+  if (measured !== c.requests) {
+    throw new MergeError(`the shards hold ${measured} measured requests, the schedule ${c.requests}: ${measured < c.requests ? `${c.requests - measured} missing` : `${measured - c.requests} more than once`} (shards that kept no records cannot say which)`);
+  }
 }
 
 /** Each schedule index once; and, for a count-bounded run that finished, every index there. */

@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import type { ApiKind } from '../client/types.js';
 import type { ThresholdOutcome } from '../config/threshold.js';
 import type { RunSummary } from '../stats/summary.js';
+import type { SerializedAggregate } from '../stats/run-aggregate.js';
 import type { ServerResults } from '../server-metrics/server-results.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -48,6 +49,11 @@ export interface ResultsDocument {
   server?: ServerResults;
   /** What limits the run, with the evidence (see analysis/diagnose-run.ts). */
   diagnosis?: Diagnosis;
+  /**
+   * Runs that did not keep every record (bench --records sample:R|none): the mergeable histograms and counts the
+   * summary was computed from, so shards merge exactly (stats/run-aggregate.ts).
+   */
+  aggregate?: SerializedAggregate;
 }
 
 export interface BuildResultsInput {
@@ -65,6 +71,7 @@ export interface BuildResultsInput {
   thresholds?: ThresholdOutcome;
   server?: ServerResults;
   diagnosis?: Diagnosis;
+  aggregate?: SerializedAggregate;
   /** Wall-clock anchor of the run clock (ms since the Unix epoch); see RequestRecord.clock_epoch_ms. */
   clockEpochMs?: number;
 }
@@ -93,6 +100,7 @@ export function buildResults(input: BuildResultsInput): ResultsDocument {
   if (input.thresholds) doc.thresholds = input.thresholds;
   if (input.server !== undefined) doc.server = input.server;
   if (input.diagnosis !== undefined) doc.diagnosis = input.diagnosis;
+  if (input.aggregate !== undefined) doc.aggregate = input.aggregate;
   return doc;
 }
 

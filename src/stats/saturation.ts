@@ -32,8 +32,22 @@ const MIN_REQUESTS = 12;
  */
 export function saturation(counted: readonly RequestRecord[], servedRate: number | null, openLoop: boolean): Saturation | null {
   if (!openLoop) return null;
-  const offered = spanRate(counted.map((r) => r.t_send));
-  const ok = counted.filter((r) => r.ok && r.chunks.length > 0).sort((a, b) => a.t_send - b.t_send);
+  const points = counted.filter((r) => r.ok && r.chunks.length > 0).map((r) => ({ t_send: r.t_send, ttft_ms: r.chunks[0]!.t - r.t_send }));
+  return saturationFromPoints(points, spanRate(counted.map((r) => r.t_send)), servedRate);
+}
+
+/** One succeeded request for the trend: when it was sent and its TTFT. */
+export interface TtftPoint {
+  t_send: number;
+  ttft_ms: number;
+}
+
+/**
+ * The verdict from (send time, TTFT) points, which may be a uniform sample of the requests (a run that kept no
+ * records), and the offered and served rates of all of them.
+ */
+export function saturationFromPoints(points: readonly TtftPoint[], offered: number | null, servedRate: number | null): Saturation {
+  const ok = [...points].sort((a, b) => a.t_send - b.t_send);
   const base: Saturation = {
     offered_rate_per_s: offered,
     served_rate_per_s: servedRate,
@@ -46,7 +60,7 @@ export function saturation(counted: readonly RequestRecord[], servedRate: number
   };
   if (ok.length < MIN_REQUESTS) return base;
   const xs = ok.map((r) => (r.t_send - ok[0]!.t_send) / 1000);
-  const ys = ok.map((r) => r.chunks[0]!.t - r.t_send);
+  const ys = ok.map((r) => r.ttft_ms);
   const fit = olsSlope(xs, ys);
   const third = Math.floor(ok.length / 3);
   const first = median(ys.slice(0, third));

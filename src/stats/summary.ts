@@ -41,6 +41,8 @@ export interface SummarizeOptions {
 
 export interface RunSummary {
   percentile_method: string;
+  /** Runs summarized from histograms (bench --records sample:R|none): a percentile's largest relative error. */
+  percentile_relative_error?: number;
   window: { start_ms: number; end_ms: number; source: 'explicit' | 'measured_requests'; definition: string };
   /** Measurement window length in seconds: the denominator of every rate. */
   window_s: number;

@@ -73,6 +73,7 @@ export interface BenchFlags {
   engineBackend: EngineBackendChoice;
   csv?: string;
   saveText?: boolean;
+  records?: string;
   reusePrompts?: boolean;
   scrape: string[] | boolean;
   scrapeInterval?: number;
@@ -142,6 +143,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--csv <file>', 'write one CSV row per request (for spreadsheets)')
     .option('--json', 'print the results JSON on stdout (and nothing else there)')
     .option('--save-text', 'keep generated text in the per-request records')
+    .option('--records <which>', 'per-request records kept: all (exact percentiles), sample:R (e.g. sample:1%) or none; without all, every figure comes from HDR histograms of every request (within 0.1%), so long runs hold constant memory (default all)')
     .option('--scrape <url>', "scrape this Prometheus /metrics during the run (repeatable; default: the target's own)", collect)
     .option('--no-scrape', 'do not scrape any /metrics')
     .option('--scrape-interval <seconds>', `seconds between scrapes (default ${DEFAULTS.scrapeIntervalS}, every 0.25 s during the first 10 s of a short run; fractions allowed)`, positiveNumber('--scrape-interval'))
@@ -239,6 +241,7 @@ export function toOptions(f: BenchFlags): BenchmarkOptions {
   set('maxErrorRate', f.maxErrorRate);
   set('slo', f.slo);
   set('outDir', f.out);
+  set('records', f.records);
   if (f.gpuPrice !== undefined || f.priceInput !== undefined || f.priceOutput !== undefined) {
     if (f.gpuPrice !== undefined && (f.priceInput !== undefined || f.priceOutput !== undefined)) {
       throw new ConfigError('--gpu-price', '--gpu-price prices the window; --price-input/--price-output price tokens: give one kind');
