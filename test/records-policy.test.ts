@@ -3,11 +3,13 @@
 // every request and agree with a run that kept all; shards that kept none merge by adding histograms.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTimingServer } from './support/timing-server.js';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { loadRun } from '../src/results/load-run.js';
 import { parseRecordsPolicy, retainRule } from '../src/benchmark/records-policy.js';
 import { makeRecord } from './support/record-builder.js';
 
@@ -88,6 +90,30 @@ test('shards that kept no records merge by adding their histograms; a missing re
     const lost = await runCli(['merge', join(dir, 'n0'), join(dir, 'n1-bad'), '--no-db']);
     assert.equal(lost.code, 2, lost.stderr);
     assert.match(lost.stderr, /59 measured requests, the schedule 60: 1 missing/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a run keeping no records and killed with SIGKILL is rebuilt from its last checkpoint', { timeout: 60_000 }, async () => {
+  const server = await startTimingServer({ behavior: { ttftMs: 20, itlMs: 5, outputTokens: 10 } });
+  const out = join(dir, 'killed');
+  try {
+    const child = spawn(process.execPath, [BIN, 'bench', '--url', server.url, '--concurrency', '4', '--duration', '60', ...quiet, '--records', 'none', '--out', out], { stdio: 'ignore' });
+    // Two checkpoints (every 5 s) are written by then.
+    await new Promise((r) => setTimeout(r, 11_000));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    assert.ok(!existsSync(join(out, 'results.json')));
+    const run = await loadRun(out);
+    assert.equal(run.results.run.status, 'interrupted');
+    // 4 users at ~70 ms per request for at least 5 s: hundreds of requests, none of them lost up to the checkpoint.
+    assert.ok(run.results.summary.requests.total > 150, `${run.results.summary.requests.total} requests`);
+    assert.equal(run.results.summary.ttft_ms.count, run.results.summary.requests.succeeded);
+    assert.ok(run.results.summary.ttft_ms.p50! >= 20 && run.results.summary.ttft_ms.p50! < 40);
+    assert.match(run.notes.join('\n'), /rebuilt from its last checkpoint/);
+    // A run that finished leaves no checkpoint beside its results.json.
+    assert.ok(!existsSync(join(dir, 'none', 'aggregate.json')));
   } finally {
     await server.close();
   }

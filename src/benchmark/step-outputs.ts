@@ -1,5 +1,7 @@
 import type { RequestRecord } from '../measure/record.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { CHECKPOINT_FILE, type AggregateCheckpoint } from '../results/aggregate-checkpoint.js';
+import { writeJsonAtomic } from '../util/write-json-atomic.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ScrapeRecord } from '../server-metrics/index.js';
@@ -22,6 +24,8 @@ export interface StepOutputs {
   readonly runId: string;
   /** Subscribe this to the session's events for the step. */
   readonly listener: BenchmarkListener;
+  /** Runs without every record: rewrite aggregate.json (a crash then loses at most one interval). */
+  checkpoint(cp: AggregateCheckpoint): void;
   /** Answer scores, known only after the load: quality.jsonl beside requests.jsonl, and the stored requests. */
   quality(records: readonly RequestRecord[]): Promise<void>;
   finish(status: FinalRunStatus, results: ResultsDocument, scrapes: ScrapeRecord[]): Promise<void>;
@@ -68,6 +72,9 @@ export async function openStepOutputs(ctx: SessionContext, outDir: string | null
       jsonl?.write(event.record);
       recorder?.add(event.record);
     },
+    checkpoint(cp) {
+      if (outDir) writeJsonAtomic(join(outDir, CHECKPOINT_FILE), cp);
+    },
     async quality(records) {
       const scored = records.filter((r) => r.quality && !r.warmup);
       if (scored.length === 0) return;
@@ -80,6 +87,8 @@ export async function openStepOutputs(ctx: SessionContext, outDir: string | null
     async finish(status, results, scrapes) {
       if (outDir) {
         writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+        // results.json carries the final histograms; a stale checkpoint beside it would only mislead.
+        rmSync(join(outDir, CHECKPOINT_FILE), { force: true });
         if (results.server) writeServerSamples(join(outDir, 'server-samples.jsonl'), scrapes);
       }
       await recorder?.finish(status, results, serverSamples(scrapes));

@@ -21,6 +21,7 @@ import type { ValidatedOptions } from './options.js';
 import { redactHeaders, scrubRecord } from './redact.js';
 import type { SessionContext } from './session-context.js';
 import { openStepOutputs } from './step-outputs.js';
+import { CHECKPOINT_EVERY_MS } from '../results/aggregate-checkpoint.js';
 
 /** One measured load profile of a session. */
 export interface StepPlan {
@@ -80,6 +81,13 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     let nextIndex = 0;
     let saturatedEarly = false;
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
+    const checkpoint = aggregate && plan.outDir
+      ? setInterval(() => {
+          const t = { url: target.url, model: target.model, api: o.api, embedded: target.embedded };
+          outputs.checkpoint({ run_id: outputs.runId, started_at: startedAt.toISOString(), written_at: new Date().toISOString(), clock_epoch_ms: clock.epochMs, config: stepConfig, target: t, aggregate: aggregate.toJSON() });
+        }, CHECKPOINT_EVERY_MS)
+      : null;
+    checkpoint?.unref();
     const load = await runLoad({
       profile: plan.profile,
       limits: plan.limits,
@@ -122,6 +130,8 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
         if (plan.limits.warmup > 0) await serverStep.markMeasuringStart();
         emit({ type: 'phase', phase: 'measuring' });
       },
+    }).finally(() => {
+      if (checkpoint) clearInterval(checkpoint);
     });
     emit({ type: 'phase', phase: 'draining' });
     ctx.specBase = specBase + nextIndex;

@@ -11,6 +11,7 @@ import type { RequestRecord } from '../measure/record.js';
 import { summarize } from '../stats/summary.js';
 import type { RunRow, RunStore } from '../store/types.js';
 import { buildResults, parseResultsDocument, type ResultsDocument } from './results-document.js';
+import { CHECKPOINT_FILE, resultsFromCheckpoint } from './aggregate-checkpoint.js';
 
 /** A run that cannot be loaded: missing file, bad JSON, a line that is not a request record. */
 export class RunLoadError extends InputError {
@@ -37,7 +38,9 @@ export async function loadRunFromPath(path: string): Promise<StoredRun> {
   }
   const resultsPath = isDir ? join(path, 'results.json') : path;
   if (!existsSync(resultsPath)) {
-    // A run killed before it could write results.json still has every finished request in requests.jsonl.
+    // A run killed before it could write results.json: its checkpoint (runs without every record), else every
+    // finished request in requests.jsonl.
+    if (isDir && existsSync(join(path, CHECKPOINT_FILE))) return rebuildFromCheckpoint(path);
     if (isDir && existsSync(join(path, 'requests.jsonl'))) return rebuildFromJsonl(path);
     throw new RunLoadError(`${path}: no results.json in this directory`);
   }
@@ -57,6 +60,15 @@ export async function loadRunFromPath(path: string): Promise<StoredRun> {
   const jsonl = join(dirname(resultsPath), 'requests.jsonl');
   const records = existsSync(jsonl) ? await readRequestsJsonl(jsonl, notes) : null;
   return { id: results.run.id, source: resultsPath, results, records, notes };
+}
+
+async function rebuildFromCheckpoint(dir: string): Promise<StoredRun> {
+  const notes: string[] = [];
+  const { results, note } = resultsFromCheckpoint(dir);
+  notes.push(note);
+  const jsonl = join(dir, 'requests.jsonl');
+  const records = existsSync(jsonl) ? await readRequestsJsonl(jsonl, notes) : null;
+  return { id: results.run.id, source: join(dir, CHECKPOINT_FILE), results, records, notes };
 }
 
 async function rebuildFromJsonl(dir: string): Promise<StoredRun> {

@@ -1,5 +1,4 @@
 import { isPostgresUrl } from '../store/postgres/pg-url.js';
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSession } from '../benchmark/session.js';
 import type { BenchmarkListener } from '../benchmark/events.js';
@@ -14,6 +13,7 @@ import { openSweepStore, type SweepStore } from '../store/sweep-store.js';
 import type { SweepAxis } from './plan.js';
 import { buildSweepDocument, type SweepDocument, type SweepStep } from './sweep-document.js';
 import { searchCapacity, type CapacityAnswer } from '../analysis/capacity-search.js';
+import { writeJsonAtomic } from '../util/write-json-atomic.js';
 
 /** Auto loads: rates between the bounds, the concurrency of the throughput step, doublings at most, plateau gain. */
 const DEFAULT_AUTO_STEPS = 5;
@@ -270,9 +270,3 @@ function capacityField(c: CapacityAnswer, steps: readonly SweepStep[]): NonNulla
   };
 }
 
-/** Written whole or not at all: a reader never sees half a sweep.json. */
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
