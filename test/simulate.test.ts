@@ -57,14 +57,15 @@ test('simulate --calibrate on two runs of the embedded engine predicts its concu
     assert.ok(out.predicted.summary.ttft_ms.p50 > 0);
     assert.equal(out.check.length, 8);
     const table = out.check.map((r) => `c=${r.load.concurrency} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} (${r.error_pct.ttft_p50_ms?.toFixed(0)}%) TPOT ${r.measured.tpot_p50_ms?.toFixed(2)}/${r.predicted.tpot_p50_ms?.toFixed(2)} (${r.error_pct.tpot_p50_ms?.toFixed(0)}%)`).join('\n');
-    // Bounds that hold on a busy 2-core machine, whose speed drifts within one sweep: past the 4 slots the batch stays
-    // at 4, so TPOT should not move, yet one sweep measured 1.03-1.12 ms at 4-6 users and 1.50 at 7-8. Decode within
-    // 30% up to the slots and 50% beyond; first tokens within 35% at 1, 3 and 4 users. At 2 users the engine runs the
-    // pair in step on some runs and apart on others (TTFT p50 8.7 or 16.8 ms measured), and just past its slots the
-    // error is larger (docs/simulate.md).
+    // Bounds that hold on a busy 2-core machine, whose speed drifts within one sweep (TPOT at a batch of 4 read
+    // 1.03-1.6 ms in one sweep): decode within 35% at every load; first tokens within 35% at 1, 3 and 4 users and
+    // 60% past the slots, where the median request may or may not wait for a slot (docs/simulate.md; before the
+    // prefill cost per token was fitted through the simulation, 5 and 6 users missed by 90-100%). At 2 users the engine
+    // runs the pair in step on some runs and apart on others (TTFT p50 8.7 or 16.8 ms measured).
     for (const r of out.check) {
-      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= (r.load.concurrency <= 4 ? 30 : 50), `TPOT off at c=${r.load.concurrency}:\n${table}`);
-      if ([1, 3, 4].includes(r.load.concurrency)) assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= 35, `TTFT off at c=${r.load.concurrency}:\n${table}`);
+      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 35, `TPOT off at c=${r.load.concurrency}:\n${table}`);
+      const ttftBound = [1, 3, 4].includes(r.load.concurrency) ? 35 : r.load.concurrency > 4 ? 60 : Infinity;
+      assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= ttftBound, `TTFT off at c=${r.load.concurrency}:\n${table}`);
     }
     // What-ifs: a longer prompt costs more first-token time; two replicas carry more load than one.
     const what = async (...extra: string[]) => {

@@ -21,6 +21,7 @@ export interface ServeCommandOptions {
 interface Running {
   url: string;
   modelId: string;
+  contextSize?: number;
   close(): Promise<void>;
 }
 
@@ -48,9 +49,10 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
       threads: DEFAULTS.engine.threads,
       host: opts.host,
       port: opts.port,
-      // Its per-request lines are noise here; errors and warnings are not.
+      // Its per-request lines are noise here; errors and warnings are not, but for one per banned token: repeated
+      // --logit-bias flags still all apply (a comma-separated list does not parse "-inf" here), whatever it says.
       logger: (line) => {
-        if (/ [EW] /.test(line)) log(`llama-server: ${line.replace(/^[\d.]+ /, '')}`);
+        if (/ [EW] /.test(line) && !line.includes("argument '--logit-bias' specified multiple times")) log(`llama-server: ${line.replace(/^[\d.]+ /, '')}`);
       },
     });
   } else {
@@ -63,7 +65,7 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
       logger: log,
     });
   }
-  log(`serving model '${server.modelId}' on ${backend} (parallel ${opts.parallel}, context ${contextSize} tokens per sequence) at ${server.url}`);
+  log(`serving model '${server.modelId}' on ${backend} (parallel ${opts.parallel}, context ${server.contextSize ?? contextSize} tokens per sequence) at ${server.url}`);
   log(`metrics at ${server.url.replace(/\/v1$/, '')}/metrics; press Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

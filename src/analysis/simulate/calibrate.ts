@@ -4,7 +4,7 @@ import { quantileSorted } from '../../stats/percentiles.js';
 import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
 import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares } from './least-squares.js';
-import { fitFirstToken, type TtftTarget } from './fit-first-token.js';
+import { fitFirstToken, type FirstTokenParam, type TtftTarget } from './fit-first-token.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
 
 /** A request of a calibration run, with the load it saw. */
@@ -17,6 +17,8 @@ export interface CalibrationPoint {
   batch: number;
   /** Prompt tokens other requests prefilled while it decoded, per token of its own. */
   stall_tokens_per_token: number;
+  /** Those prefills: when each ended (its first token), ms after this request's first token, and its prompt tokens. */
+  stalls: Array<[number, number]>;
   /** Requests decoding when it was sent. */
   decoding_at_send: number;
   /** Requests the server held (queued or running) when it was sent, itself left out. */
@@ -32,6 +34,9 @@ export interface Calibration {
   turnaround_ms: number[];
   notes: string[];
 }
+
+/** A run's first-token target counts for the per-token fit when at least this share of its requests found a free place. */
+const MIN_ADMITTED_SHARE = 0.5;
 
 /** Prompt lengths vary enough across requests to fit the prefill cost per token from TTFT alone. */
 const PROMPT_SPREAD_CV = 0.15;
@@ -64,10 +69,6 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     const fit = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1), p.input_tokens]), basis.map((p) => p.ttft_ms));
     if (fit) perToken = fit[2]!;
     notes.push('prefill cost per token fitted from TTFT across prompt lengths');
-  } else if (cStall > 0) {
-    notes.push('prefill cost per token fitted from the stalls it caused in other requests (one prompt length)');
-  } else {
-    notes.push('one prompt length and no stalls seen: the prompt\'s share of TTFT is unknown and counted as fixed');
   }
   const rest = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1)]), basis.map((p) => p.ttft_ms - perToken * p.input_tokens)) ?? [
     Math.max(0, median(basis.map((p) => p.ttft_ms - perToken * p.input_tokens))),
@@ -86,20 +87,46 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     source: `calibrated on ${runs.map((r) => r.id).join(', ')} (${points.length} requests)`,
   };
   // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts).
-  const targets = perRun.flatMap(({ run, points: pts }): TtftTarget[] => {
+  const targets = perRun.flatMap(({ run, points: pts }): Array<TtftTarget & { share: number }> => {
     const load = runLoad(run);
     const admitted = pts.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
     if (!load || admitted.length === 0) return [];
-    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })) }];
+    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), share: admitted.length / pts.length }];
   });
-  const gaps = perRun.flatMap(({ run }) => (runLoad(run)?.kind === 'concurrency' ? turnarounds(selectMeasured(run.records).counted) : []));
-  const turnaround = gaps;
+  const turnaround = perRun.flatMap(({ run }) => (runLoad(run)?.kind === 'concurrency' ? turnarounds(selectMeasured(run.records).counted) : []));
+  // With one prompt length, TTFT alone cannot split a prompt's compute from the fixed part; how it grows when prompts
+  // are prefilled together (two runs at different loads, most requests finding a free place) can. That compute also
+  // stalls decoding, so the decode step is refitted without it.
+  const strong = targets.filter((t) => t.share >= MIN_ADMITTED_SHARE);
+  const perTokenFit = !spread && strong.length >= 2;
+  if (!spread && !perTokenFit) {
+    notes.push(cStall > 0 ? 'prefill cost per token fitted from the stalls it caused in other requests (one prompt length)' : "one prompt length and no stalls seen: the prompt's share of TTFT is unknown and counted as fixed");
+  }
   if (targets.length > 0) {
-    const fitted = fitFirstToken(cost, targets, seed, turnaround);
-    cost = { ...cost, prefill_base_ms: fitted.base, prefill_per_seq_ms: fitted.perSeq };
+    const param: FirstTokenParam = perTokenFit ? 'prefill_per_token_ms' : 'prefill_per_seq_ms';
+    const start = perTokenFit ? { ...cost, prefill_per_seq_ms: 0, prefill_per_token_ms: 0 } : cost;
+    const fitted = fitFirstToken(start, perTokenFit ? strong : targets, seed, turnaround, param);
+    cost = { ...start, prefill_base_ms: fitted.base, [param]: fitted.value };
     notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${fitted.errorPct.toFixed(1)}%)`);
+    if (perTokenFit) {
+      notes.push('one prompt length: the prefill cost per token fitted through the simulation to how TTFT grows with prompts prefilled together');
+      cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
+    }
   }
   return { cost, points, lengths: points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), turnaround_ms: turnaround, notes };
+}
+
+/**
+ * The decode step refitted with the stalls other requests' prefills caused taken out: at `perToken` per prompt token,
+ * the part of each prefill after this request's first token (a prompt prefilled in the same batch stalls nothing).
+ */
+function decodeWithStalls(withTpot: readonly CalibrationPoint[], perToken: number): Pick<CostModel, 'decode_base_ms' | 'decode_per_seq_ms'> | Record<string, never> {
+  const stallMs = (p: CalibrationPoint): number => p.stalls.reduce((s, [after, tokens]) => s + Math.min(after, perToken * tokens), 0);
+  const fit = nonNegativeLeastSquares(
+    withTpot.map((p) => [1, p.batch]),
+    withTpot.map((p) => p.tpot_ms! - stallMs(p) / Math.max(1, p.output_tokens - 1)),
+  );
+  return fit ? { decode_base_ms: fit[0]!, decode_per_seq_ms: fit[1]! } : {};
 }
 
 /** Per-request load figures of one run's succeeded requests (pairwise over the run: O(n^2), fine for calibration sizes). */
@@ -115,12 +142,16 @@ export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoin
     const span = x.last - x.first;
     let overlap = 0;
     let stall = 0;
+    const stalls: Array<[number, number]> = [];
     let decodingAtSend = 0;
     let held = 0;
     for (const y of rs) {
       if (span > 0) overlap += Math.max(0, Math.min(x.last, y.last) - Math.max(x.first, y.first));
       if (y === x) continue;
-      if (y.first > x.first && y.first <= x.last) stall += y.P;
+      if (y.first > x.first && y.first <= x.last) {
+        stall += y.P;
+        stalls.push([y.first - x.first, y.P]);
+      }
       if (y.first <= x.r.t_send && y.last > x.r.t_send) decodingAtSend++;
       if (y.r.t_send <= x.r.t_send && y.r.t_end > x.r.t_send) held++;
     }
@@ -131,6 +162,7 @@ export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoin
       tpot_ms: tpotMs(x.r),
       batch: span > 0 ? overlap / span : 1,
       stall_tokens_per_token: x.O > 1 ? stall / (x.O - 1) : 0,
+      stalls,
       decoding_at_send: decodingAtSend,
       held_at_send: held,
     };

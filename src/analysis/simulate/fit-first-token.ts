@@ -9,6 +9,9 @@ export interface TtftTarget {
   ttft_p50_ms: number;
 }
 
+/** The first-token cost fitted beside the fixed part: per sequence running beside it, or per prompt token (compute shared with every running sequence). */
+export type FirstTokenParam = 'prefill_per_seq_ms' | 'prefill_per_token_ms';
+
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 /** RMS relative error (%) of the fixed-cost-only fit below which no per-sequence cost is fitted. */
 const PLAIN_FIT_PCT = 5;
@@ -20,28 +23,36 @@ const PLAIN_FIT_PCT = 5;
  * shifting it until the runs' mean error is zero. Fitting through the simulation keeps queueing and concurrent
  * prefills (which the simulator models) out of the fitted costs.
  */
-export function fitFirstToken(cost: CostModel, targets: readonly TtftTarget[], seed: number, turnaroundMs: readonly number[]): { base: number; perSeq: number; errorPct: number } {
+export function fitFirstToken(
+  cost: CostModel,
+  targets: readonly TtftTarget[],
+  seed: number,
+  turnaroundMs: readonly number[],
+  param: FirstTokenParam = 'prefill_per_seq_ms',
+): { base: number; value: number; errorPct: number } {
   const predict = (c: CostModel, t: TtftTarget): number => {
     const out = runSimulation({ cost: c, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
     const admitted = out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9);
     const ttft = Float64Array.from((admitted.length > 0 ? admitted : out).map((o) => o.token_times[0]! - o.request.t_arrival)).sort();
     return quantileSorted(ttft, 0.5);
   };
-  const solveBase = (perSeq: number): { base: number; err: number } => {
+  const solveBase = (value: number): { base: number; err: number } => {
     let base = Math.max(0, cost.prefill_base_ms);
     for (let k = 0; k < 6; k++) {
-      const c = { ...cost, prefill_base_ms: base, prefill_per_seq_ms: perSeq };
+      const c = { ...cost, prefill_base_ms: base, [param]: value };
       const diffs = targets.map((t) => t.ttft_p50_ms - predict(c, t));
       const shift = diffs.reduce((s, d) => s + d, 0) / diffs.length;
       base = Math.max(0, base + shift);
       if (Math.abs(shift) < 1e-3) break;
     }
-    const c = { ...cost, prefill_base_ms: base, prefill_per_seq_ms: perSeq };
+    const c = { ...cost, prefill_base_ms: base, [param]: value };
     const err = targets.reduce((s, t) => s + ((predict(c, t) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
     return { base, err };
   };
   let lo = 0;
-  let hi = Math.max(...targets.map((t) => t.ttft_p50_ms));
+  // The whole of the largest TTFT, as a per-sequence cost or spread over the shortest prompt.
+  const shortest = Math.max(1, Math.min(...targets.flatMap((t) => t.lengths.map((l) => l.input_tokens))));
+  let hi = Math.max(...targets.map((t) => t.ttft_p50_ms)) / (param === 'prefill_per_token_ms' ? shortest : 1);
   let x1 = hi - GOLDEN * (hi - lo);
   let x2 = lo + GOLDEN * (hi - lo);
   let f1 = solveBase(x1);
@@ -61,11 +72,11 @@ export function fitFirstToken(cost: CostModel, targets: readonly TtftTarget[], s
       f2 = solveBase(x2);
     }
   }
-  // Parsimony: a per-sequence cost is kept only when the fixed cost alone misses the runs by more than the noise of
-  // a p50 (PLAIN_FIT_PCT) and the per-sequence cost halves that miss; otherwise it would only fit noise.
+  // Parsimony: the second cost is kept only when the fixed cost alone misses the runs by more than the noise of
+  // a p50 (PLAIN_FIT_PCT) and the second cost halves that miss; otherwise it would only fit noise.
   const rms = (err: number): number => Math.sqrt(err / targets.length) * 100;
   const plain = solveBase(0);
-  const fitted = f1.err <= f2.err ? { perSeq: x1, ...f1 } : { perSeq: x2, ...f2 };
-  const best = rms(plain.err) > PLAIN_FIT_PCT && rms(fitted.err) < rms(plain.err) / 2 ? fitted : { perSeq: 0, ...plain };
-  return { base: best.base, perSeq: best.perSeq, errorPct: rms(best.err) };
+  const fitted = f1.err <= f2.err ? { value: x1, ...f1 } : { value: x2, ...f2 };
+  const best = rms(plain.err) > PLAIN_FIT_PCT && rms(fitted.err) < rms(plain.err) / 2 ? fitted : { value: 0, ...plain };
+  return { base: best.base, value: best.value, errorPct: rms(best.err) };
 }

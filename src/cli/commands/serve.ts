@@ -13,7 +13,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0 = any free port)', portNumber('--port'), DEFAULTS.serve.port)
     .option('--host <addr>', 'address to listen on', DEFAULTS.serve.host)
     .option('--parallel <n>', 'requests decoded together; more wait in a queue', positiveInt('--parallel'), DEFAULTS.engine.parallel)
-    .option('--ctx-size <tokens>', 'context per sequence, prompt + output', positiveInt('--ctx-size'), DEFAULTS.serve.contextSize)
+    .option('--ctx-size <tokens>', 'context per sequence, prompt + output, at most the model\'s training context', positiveInt('--ctx-size'), DEFAULTS.serve.contextSize)
     .option('--engine-backend <name>', 'auto | llama-server | node-llama-cpp (auto: llama-server once `inferscope build-engine` has built it)', oneOf('--engine-backend', ENGINE_BACKENDS), DEFAULTS.engine.backend)
     .action(async (flags: { model?: string; preset: string; port: number; host: string; parallel: number; ctxSize: number; engineBackend: EngineBackendChoice }) => {
       const { serveCommand } = await import('../../engine/serve-command.js');

@@ -24,6 +24,8 @@ export interface LlamaServerProcess {
   /** Base URL including /v1. */
   url: string;
   modelId: string;
+  /** Tokens per slot as served: the asked size, capped at the model's training context as llama-server caps it. */
+  contextSize: number;
   process: ChildProcess;
   close(): Promise<void>;
 }
@@ -39,15 +41,18 @@ export async function startLlamaServerProcess(opts: LlamaServerOptions): Promise
   // Imported lazily: loading node-llama-cpp takes a second or more, which runs against a URL never need.
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(opts.modelPath, { readTensorInfo: false });
+  const contextSize = Math.min(opts.contextSize, trainContext(info.metadata) ?? Infinity);
   const args = [
     '--model', opts.modelPath,
     '--alias', opts.modelId,
     '--host', opts.host,
     '--port', String(opts.port),
     '--metrics',
+    // Browsers on other sites' pages may not call the engine (its default allows every origin).
+    '--cors-origins', 'localhost',
     '--threads', String(opts.threads),
     '--parallel', String(opts.parallel),
-    '--ctx-size', String(opts.contextSize * opts.parallel),
+    '--ctx-size', String(contextSize * opts.parallel),
     // The generated models' random weights pick raw byte tokens as often as words; llama-server's chat parser
     // rejects the invalid UTF-8 they make. The in-process engine bans the same tokens.
     ...bannedTokenIds(info.metadata).flatMap((id) => ['--logit-bias', `${id}-inf`]),
@@ -85,7 +90,7 @@ export async function startLlamaServerProcess(opts: LlamaServerOptions): Promise
   try {
     const base = await Promise.race([address, exited, timeout]);
     await Promise.race([waitHealthy(base, gaveUp), exited, timeout]);
-    return { url: `${base}/v1`, modelId: opts.modelId, process: child, close: stop };
+    return { url: `${base}/v1`, modelId: opts.modelId, contextSize, process: child, close: stop };
   } catch (err) {
     gaveUp.value = true;
     await stop();
@@ -93,6 +98,15 @@ export async function startLlamaServerProcess(opts: LlamaServerOptions): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The model's training context (`<arch>.context_length` in its GGUF metadata), if stated. */
+function trainContext(metadata: unknown): number | null {
+  const meta = metadata as Record<string, unknown> & { general?: { architecture?: unknown } };
+  const arch = meta.general?.architecture;
+  const section = typeof arch === 'string' ? (meta[arch] as { context_length?: unknown } | undefined) : undefined;
+  const n = Number(section?.context_length);
+  return Number.isFinite(n) && n > 0 ? n : null;
 }
 
 /** /health answers 503 while the model loads, 200 when it serves. */

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ResultsDocument } from '../../results/results-document.js';
+import { calibrate } from './calibrate.js';
+import type { CostModel } from './cost-model.js';
+import { runSimulation } from './run-sim.js';
+import { simRecords } from './sim-records.js';
+
+const truth: CostModel = {
+  decode_base_ms: 0.05,
+  decode_per_seq_ms: 0.25,
+  prefill_base_ms: 0.7,
+  prefill_per_seq_ms: 0,
+  prefill_per_token_ms: 0.03,
+  max_seqs: 4,
+  kv_capacity_tokens: null,
+  prefill_chunk_tokens: null,
+  source: 'truth',
+};
+
+const run = (concurrency: number, requests: number) => ({
+  id: `c${concurrency}`,
+  results: { run: { config: { concurrency } } } as unknown as ResultsDocument,
+  records: simRecords(
+    runSimulation({ cost: truth, load: { kind: 'concurrency', concurrency }, requests, lengths: () => ({ input_tokens: 300, output_tokens: 128 }), turnaroundMs: [1] }),
+  ),
+});
+
+test('one prompt length: the prefill cost per token is recovered from how TTFT grows when prompts are prefilled together', () => {
+  const cal = calibrate([run(1, 16), run(4, 48)], 4);
+  const c = cal.cost;
+  assert.ok(Math.abs(c.prefill_per_token_ms - 0.03) / 0.03 < 0.05, JSON.stringify(c));
+  assert.ok(Math.abs(c.prefill_base_ms - 0.7) < 0.3, JSON.stringify(c));
+  assert.equal(c.prefill_per_seq_ms, 0);
+  // The decode step is fitted with the prefills that stalled it taken out (none here: the four run in step).
+  assert.ok(Math.abs(c.decode_base_ms + 4 * c.decode_per_seq_ms - 1.05) / 1.05 < 0.05, JSON.stringify(c));
+  assert.match(cal.notes.join('\n'), /prefill cost per token fitted through the simulation/);
+});
+
+test('past the slots, prefills stall the decoding requests; the decode step fitted from such a run leaves the stalls out', () => {
+  const busy = run(6, 60);
+  const stalled = calibrate([busy], 4).points.filter((p) => p.stalls.some(([after]) => after > 0.03 * 300));
+  assert.ok(stalled.length > 10, 'prompts prefilled while others decoded');
+  const cal = calibrate([run(1, 16), run(4, 48), busy], 4);
+  const step4 = cal.cost.decode_base_ms + 4 * cal.cost.decode_per_seq_ms;
+  assert.ok(Math.abs(step4 - 1.05) / 1.05 < 0.05, JSON.stringify(cal.cost));
+  assert.ok(Math.abs(cal.cost.prefill_per_token_ms - 0.03) / 0.03 < 0.05, JSON.stringify(cal.cost));
+});
