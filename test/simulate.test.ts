@@ -25,12 +25,14 @@ test('calibrated on two runs of a server with 2 slots, the simulator predicts co
     for (const c of [1, 2, 3, 4, 6]) measured.push(await run(c, 8 * c));
     const rows = await checkPredictions(cal.cost, measured, 42, cal.turnaround_ms);
     assert.equal(rows.length, 5);
+    const table = rows.map((r) => `${JSON.stringify(r.load)} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} TPOT ${r.measured.tpot_p50_ms?.toFixed(2)}/${r.predicted.tpot_p50_ms?.toFixed(2)}`).join('\n');
+    console.log(`calibrated ${JSON.stringify(cal.cost)}\n${table}`);
     for (const r of rows) {
       // At 3 users on 2 slots the median request waits for the other slot to free, a wait set by how far apart the
       // two slots drifted (client turnaround noise, not the server's costs): measured 84-89 ms over CI runs.
       const ttftBound = 'concurrency' in r.load && r.load.concurrency === 3 ? 10 : 5;
-      assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= ttftBound, `TTFT at ${JSON.stringify(r.load)}: measured ${r.measured.ttft_p50_ms}, predicted ${r.predicted.ttft_p50_ms}`);
-      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 5, `TPOT at ${JSON.stringify(r.load)}: measured ${r.measured.tpot_p50_ms}, predicted ${r.predicted.tpot_p50_ms}`);
+      assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= ttftBound, `TTFT at ${JSON.stringify(r.load)}:\n${table}`);
+      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 5, `TPOT at ${JSON.stringify(r.load)}:\n${table}`);
     }
   } finally {
     await server.close();
@@ -58,15 +60,23 @@ test('simulate --calibrate on two runs of the embedded engine predicts its concu
     assert.equal(out.check.length, 8);
     const table = out.check.map((r) => `c=${r.load.concurrency} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} (${r.error_pct.ttft_p50_ms?.toFixed(0)}%) TPOT ${r.measured.tpot_p50_ms?.toFixed(2)}/${r.predicted.tpot_p50_ms?.toFixed(2)} (${r.error_pct.tpot_p50_ms?.toFixed(0)}%)`).join('\n');
     // Bounds that hold on a busy 2-core machine, whose speed drifts within one sweep (TPOT at a batch of 4 read
-    // 1.03-1.6 ms in one sweep): decode within 35% at every load; first tokens within 35% at 1, 3 and 4 users and
-    // 60% past the slots, where the median request may or may not wait for a slot (docs/simulate.md; before the
-    // prefill cost per token was fitted through the simulation, 5 and 6 users missed by 90-100%). At 2 users the engine
-    // runs the pair in step on some runs and apart on others (TTFT p50 8.7 or 16.8 ms measured).
+    // 1.03-1.6 ms in one sweep): decode within 35% at every load; first tokens within 35% at 1, 3 and 4 users. Past
+    // the slots the median request may or may not wait for a slot (docs/simulate.md): each load within 80%, and 40%
+    // on average over 5..8 users (the calibration that fitted the prompt's cost from stalls alone missed by 47-53% on
+    // average there, 90-104% at 5 or 6 users). At 2 users the engine runs the pair in step on some runs and apart on
+    // others (TTFT p50 8.7 or 16.8 ms measured).
+    const past: number[] = [];
     for (const r of out.check) {
-      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 35, `TPOT off at c=${r.load.concurrency}:\n${table}`);
-      const ttftBound = [1, 3, 4].includes(r.load.concurrency) ? 35 : r.load.concurrency > 4 ? 60 : Infinity;
-      assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= ttftBound, `TTFT off at c=${r.load.concurrency}:\n${table}`);
+      const c = r.load.concurrency;
+      const ttftErr = Math.abs(r.error_pct.ttft_p50_ms!);
+      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 35, `TPOT off at c=${c}:\n${table}`);
+      if ([1, 3, 4].includes(c)) assert.ok(ttftErr <= 35, `TTFT off at c=${c}:\n${table}`);
+      if (c > 4) {
+        assert.ok(ttftErr <= 80, `TTFT off at c=${c}:\n${table}`);
+        past.push(ttftErr);
+      }
     }
+    assert.ok(past.reduce((s, e) => s + e, 0) / past.length <= 40, `TTFT off past the slots:\n${table}`);
     // What-ifs: a longer prompt costs more first-token time; two replicas carry more load than one.
     const what = async (...extra: string[]) => {
       const r = await runCli(['simulate', ...cal, '--requests', '200', '--json', ...extra], { env });

@@ -105,7 +105,9 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
   if (targets.length > 0) {
     const param: FirstTokenParam = perTokenFit ? 'prefill_per_token_ms' : 'prefill_per_seq_ms';
     const start = perTokenFit ? { ...cost, prefill_per_seq_ms: 0, prefill_per_token_ms: 0 } : cost;
-    const fitted = fitFirstToken(start, perTokenFit ? strong : targets, seed, turnaround, param);
+    // A run where most requests queued says little about the first-token costs: its few admitted ones are not a
+    // fair sample (they are the ones sent just as a place freed), so such runs count only when no other does.
+    const fitted = fitFirstToken(start, strong.length > 0 ? strong : targets, seed, turnaround, param);
     cost = { ...start, prefill_base_ms: fitted.base, [param]: fitted.value };
     notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${fitted.errorPct.toFixed(1)}%)`);
     if (perTokenFit) {
