@@ -95,11 +95,13 @@ test('shards that kept no records merge by adding their histograms; a missing re
   }
 });
 
-test('a run keeping no records and killed with SIGKILL is rebuilt from its last checkpoint', { timeout: 60_000 }, async () => {
+test('a run keeping no records and killed with SIGKILL is rebuilt from its last checkpoint, in --out and in the store', { timeout: 60_000 }, async () => {
   const server = await startTimingServer({ behavior: { ttftMs: 20, itlMs: 5, outputTokens: 10 } });
   const out = join(dir, 'killed');
+  const db = join(dir, 'killed.db');
   try {
-    const child = spawn(process.execPath, [BIN, 'bench', '--url', server.url, '--concurrency', '4', '--duration', '60', ...quiet, '--records', 'none', '--out', out], { stdio: 'ignore' });
+    const flags = [...quiet.filter((f) => f !== '--no-db'), '--db', db];
+    const child = spawn(process.execPath, [BIN, 'bench', '--url', server.url, '--concurrency', '4', '--duration', '60', ...flags, '--records', 'none', '--out', out], { stdio: 'ignore' });
     // Two checkpoints (every 5 s) are written by then.
     await new Promise((r) => setTimeout(r, 11_000));
     child.kill('SIGKILL');
@@ -112,6 +114,13 @@ test('a run keeping no records and killed with SIGKILL is rebuilt from its last 
     assert.equal(run.results.summary.ttft_ms.count, run.results.summary.requests.succeeded);
     assert.ok(run.results.summary.ttft_ms.p50! >= 20 && run.results.summary.ttft_ms.p50! < 40);
     assert.match(run.notes.join('\n'), /rebuilt from its last checkpoint/);
+    // The store holds the same checkpoint: the run reads as interrupted with the same figures.
+    const runId = JSON.parse(readFileSync(join(out, 'aggregate.json'), 'utf8')).run_id as string;
+    const stored = await loadRun(runId, { db });
+    assert.equal(stored.results.run.status, 'interrupted');
+    assert.equal(stored.results.summary.requests.total, run.results.summary.requests.total);
+    assert.equal(stored.results.summary.ttft_ms.p50, run.results.summary.ttft_ms.p50);
+    assert.match(stored.notes.join('\n'), /did not finish \(interrupted\); figures are from its last checkpoint/);
     // A run that finished leaves no checkpoint beside its results.json.
     assert.ok(!existsSync(join(dir, 'none', 'aggregate.json')));
   } finally {

@@ -307,6 +307,27 @@ for (const backend of BACKENDS) {
     await assert.rejects(async () => await store.finishRun('0000000000', { status: 'completed', summary: null }), assertStoreError('not_found', /does not exist/));
   });
 
+  test(`${backend.name}: a running run's checkpoint is its summary and results until it finishes, and survives its writer`, async (t) => {
+    const { store, raw } = await backend.open(t);
+    const run = await store.createRun(newRun());
+    await store.checkpointRun(run.id, { summary: { requests: { total: 10 } }, results: { at: 1 } });
+    await store.checkpointRun(run.id, { summary: { requests: { total: 20 } }, results: { at: 2 } });
+    let row = await store.getRun(run.id);
+    assert.equal(row.status, 'running');
+    assert.deepEqual([row.summary, row.results], [{ requests: { total: 20 } }, { at: 2 }]);
+    await store.finishRun(run.id, { status: 'completed', summary: { requests: { total: 25 } }, results: { at: 'end' } });
+    await store.checkpointRun(run.id, { summary: { requests: { total: 21 } }, results: { at: 3 } });
+    row = await store.getRun(run.id);
+    assert.deepEqual([row.status, row.summary, row.results], ['completed', { requests: { total: 25 } }, { at: 'end' }], 'a late checkpoint changes nothing');
+    // The writer dies: the run reads as interrupted with its last checkpoint.
+    const dead = await store.createRun(newRun());
+    await store.checkpointRun(dead.id, { summary: { requests: { total: 7 } }, results: { at: 7 } });
+    const exited = spawnSync(process.execPath, ['-e', '']);
+    await raw.run('UPDATE runs SET writer_pid = ? WHERE id = ?', [exited.pid, dead.id]);
+    row = await store.getRun(dead.id);
+    assert.deepEqual([row.status, row.summary], ['interrupted', { requests: { total: 7 } }]);
+  });
+
   test(`${backend.name}: a running run whose writer process is gone reads as interrupted`, async (t) => {
     const { store, raw } = await backend.open(t);
     const dead = await store.createRun(newRun());

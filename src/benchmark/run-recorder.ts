@@ -9,6 +9,8 @@ export interface RunRecorder {
   add(record: RequestRecord): void;
   /** Adds the answer scores of requests recorded earlier. */
   addQuality(records: readonly RequestRecord[]): Promise<void>;
+  /** The run's figures so far (runs without every record), kept should the writer die; best effort. */
+  checkpoint(results: { summary: unknown }): void;
   finish(status: FinalRunStatus, results: { summary: unknown }, samples: ServerSample[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -50,6 +52,10 @@ export async function openRunRecorder(store: RunStore, meta: RecorderMeta): Prom
     async addQuality(records) {
       await writer.flush();
       await store.setRequestQuality(run.id, records.flatMap((r) => (r.quality && !r.warmup ? [{ index: r.index, quality: r.quality }] : [])));
+    },
+    checkpoint(results) {
+      // A failed checkpoint only loses what the next one or the finish writes; the finish reports store trouble.
+      store.checkpointRun(run.id, { summary: results.summary, results }).catch(() => undefined);
     },
     async finish(status, results, samples) {
       await writer.flush();

@@ -1,6 +1,6 @@
 import type { RequestRecord } from '../measure/record.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { CHECKPOINT_FILE, type AggregateCheckpoint } from '../results/aggregate-checkpoint.js';
+import { CHECKPOINT_FILE, checkpointResults, type AggregateCheckpoint } from '../results/aggregate-checkpoint.js';
 import { writeJsonAtomic } from '../util/write-json-atomic.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +24,9 @@ export interface StepOutputs {
   readonly runId: string;
   /** Subscribe this to the session's events for the step. */
   readonly listener: BenchmarkListener;
-  /** Runs without every record: rewrite aggregate.json (a crash then loses at most one interval). */
+  /** Whether checkpoints go anywhere (an --out directory or the store). */
+  readonly checkpoints: boolean;
+  /** Runs without every record: rewrite aggregate.json and the store's figures (a crash then loses at most one interval). */
   checkpoint(cp: AggregateCheckpoint): void;
   /** Answer scores, known only after the load: quality.jsonl beside requests.jsonl, and the stored requests. */
   quality(records: readonly RequestRecord[]): Promise<void>;
@@ -72,8 +74,10 @@ export async function openStepOutputs(ctx: SessionContext, outDir: string | null
       jsonl?.write(event.record);
       recorder?.add(event.record);
     },
+    checkpoints: outDir !== null || recorder !== null,
     checkpoint(cp) {
       if (outDir) writeJsonAtomic(join(outDir, CHECKPOINT_FILE), cp);
+      recorder?.checkpoint(checkpointResults(cp));
     },
     async quality(records) {
       const scored = records.filter((r) => r.quality && !r.warmup);

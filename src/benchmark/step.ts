@@ -81,7 +81,7 @@ export async function runStep(ctx: SessionContext, plan: StepPlan, hooks: { sign
     let nextIndex = 0;
     let saturatedEarly = false;
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
-    const checkpoint = aggregate && plan.outDir
+    const checkpoint = aggregate && outputs.checkpoints
       ? setInterval(() => {
           const t = { url: target.url, model: target.model, api: o.api, embedded: target.embedded };
           outputs.checkpoint({ run_id: outputs.runId, started_at: startedAt.toISOString(), written_at: new Date().toISOString(), clock_epoch_ms: clock.epochMs, config: stepConfig, target: t, aggregate: aggregate.toJSON() });

@@ -25,16 +25,14 @@ export interface AggregateCheckpoint {
   aggregate: SerializedAggregate;
 }
 
-/** The interrupted run a checkpoint stands for (its figures up to the checkpoint). */
-export function resultsFromCheckpoint(dir: string): { results: ResultsDocument; note: string } {
-  const path = join(dir, CHECKPOINT_FILE);
-  const cp = JSON.parse(readFileSync(path, 'utf8')) as AggregateCheckpoint;
+/** The results a checkpoint stands for: the run's figures up to it, as an interrupted run. */
+export function checkpointResults(cp: AggregateCheckpoint, endedAt: string | Date = cp.written_at): ResultsDocument {
   const prices = (cp.config as { prices?: Prices } | null)?.prices;
   const aggregate = RunAggregate.fromJSON(cp.aggregate);
-  const results = buildResults({
+  return buildResults({
     id: cp.run_id,
     startedAt: cp.started_at,
-    endedAt: cp.written_at ?? statSync(path).mtime,
+    endedAt,
     clockEpochMs: cp.clock_epoch_ms,
     config: cp.config,
     target: cp.target,
@@ -42,5 +40,12 @@ export function resultsFromCheckpoint(dir: string): { results: ResultsDocument; 
     status: 'interrupted',
     aggregate: cp.aggregate,
   });
-  return { results, note: `${dir} has no results.json (the run did not finish); figures are rebuilt from its last checkpoint (${cp.written_at}, ${aggregate.counts.counted} measured requests)` };
+}
+
+/** The interrupted run a checkpoint file stands for (its figures up to the checkpoint). */
+export function resultsFromCheckpoint(dir: string): { results: ResultsDocument; note: string } {
+  const path = join(dir, CHECKPOINT_FILE);
+  const cp = JSON.parse(readFileSync(path, 'utf8')) as AggregateCheckpoint;
+  const results = checkpointResults(cp, cp.written_at ?? statSync(path).mtime);
+  return { results, note: `${dir} has no results.json (the run did not finish); figures are rebuilt from its last checkpoint (${cp.written_at}, ${results.summary.requests.total} measured requests)` };
 }

@@ -1,7 +1,8 @@
 /**
  * Reading runs back, for every reader of stored results (report, compare): a `bench --out` directory or its
  * results.json (with requests.jsonl beside it), or a run in the store. A run that never finished (killed,
- * interrupted) has no results document in the store; it is rebuilt from its finished records.
+ * interrupted) has no results document in the store; it is rebuilt from its finished records, or, for a run that kept no
+ * (or sampled) records, taken from its last checkpoint.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -94,13 +95,22 @@ async function rebuildFromJsonl(dir: string): Promise<StoredRun> {
 export async function loadRunFromStore(store: RunStore, ref: string): Promise<StoredRun> {
   const row = await store.getRun(ref);
   const records = await store.getRequests(row.id);
-  const notes = row.results ? [] : [`run ${row.id} did not finish (${row.status}); figures are rebuilt from its ${records.length} finished requests`];
+  const finished = row.status === 'completed' || row.status === 'invalid';
+  const notes = finished
+    ? []
+    : row.results
+      ? [`run ${row.id} did not finish (${row.status}); figures are from its last checkpoint (${(row.results as ResultsDocument).summary?.requests?.total ?? '?'} measured requests)`]
+      : [`run ${row.id} did not finish (${row.status}); figures are rebuilt from its ${records.length} finished requests`];
   return { id: row.id, source: `store:${row.id}`, results: resultsOfRow(row, records), records, notes };
 }
 
 /** The run's results document; for a run that never finished, rebuilt from its row and finished records. */
 export function resultsOfRow(row: RunRow, records: readonly RequestRecord[]): ResultsDocument {
-  if (row.results) return parseResultsDocument(row.results, `run ${row.id}`);
+  if (row.results) {
+    const doc = parseResultsDocument(row.results, `run ${row.id}`);
+    // A checkpoint of a run still going, or whose writer died: the row knows which.
+    return row.status === 'running' || row.status === 'interrupted' ? { ...doc, run: { ...doc.run, status: row.status } } : doc;
+  }
   const config = (row.config ?? {}) as Record<string, unknown>;
   return buildResults({
     id: row.id,

@@ -180,6 +180,12 @@ class SqliteRunStore implements RunStore {
     if (result.changes === 0) throw notFound(runId);
   }
 
+  async checkpointRun(runId: string, checkpoint: { summary: unknown; results: unknown }): Promise<void> {
+    this.#db
+      .prepare("UPDATE runs SET summary_json = ?, results_json = ? WHERE id = ? AND status = 'running'")
+      .run(toJsonColumn(checkpoint.summary ?? null), toJsonColumn(checkpoint.results ?? null), runId);
+  }
+
   async getRun(ref: string): Promise<RunRow> {
     return resolveRunRef(ref, {
       byId: async (id) => this.#selectRuns('WHERE r.id = ?', [id])[0],

@@ -92,6 +92,11 @@ export interface RunStore {
   setRequestQuality(runId: string, items: ReadonlyArray<{ index: number; quality: QualityScores }>): Promise<void>;
   finishRun(runId: string, finish: FinishRun): Promise<void>;
   /**
+   * Sets a running run's summary and results to its figures so far (runs that keep no, or sampled, records write
+   * these every few seconds, so a writer that dies leaves them); a run no longer running is left alone.
+   */
+  checkpointRun(runId: string, checkpoint: { summary: unknown; results: unknown }): Promise<void>;
+  /**
    * Resolves a reference: an exact id, else a baseline name, else an unambiguous id prefix.
    * Throws StoreError `not_found` or `ambiguous` (listing the matches).
    */

@@ -141,6 +141,14 @@ class PgRunStore implements RunStore {
     if (result.rowCount === 0) throw notFound(runId);
   }
 
+  async checkpointRun(runId: string, checkpoint: { summary: unknown; results: unknown }): Promise<void> {
+    await this.pool.query("UPDATE runs SET summary_json = $1, results_json = $2 WHERE id = $3 AND status = 'running'", [
+      toJsonColumn(checkpoint.summary ?? null),
+      toJsonColumn(checkpoint.results ?? null),
+      runId,
+    ]);
+  }
+
   async getRun(ref: string): Promise<RunRow> {
     return resolveRunRef(ref, {
       byId: async (id) => (await this.selectRuns('WHERE r.id = $1', [id]))[0],
