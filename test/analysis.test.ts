@@ -62,6 +62,7 @@ test('constructed runs: 429s, errors, a full KV cache, front-end overhead and a 
   assert.equal(full.findings[1]!.evidence.overhead_ms, 40);
   const behind = diagnoseRun({ summary: summary({ fidelity: { valid: false, status: 'invalid', invalid_reasons: ['event loop lagged 80 ms'], event_loop_lag_ms: { p99: 80 }, schedule_lag_ms: { p99: 50 }, client_cpu: 0.99 } }) });
   assert.deepEqual(kinds(behind), ['client_limited']);
+  assert.match(behind.findings[0]!.advice[0]!, /99% of a core.*--workers auto/);
   for (const d of [limited, full, behind]) for (const f of d.findings) assert.ok(FINDING_KINDS.includes(f.kind) && f.advice.length > 0);
 });
 

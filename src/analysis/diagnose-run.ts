@@ -71,9 +71,17 @@ function clientLimited(s: RunSummary): Finding | null {
       : `The client's timestamps may be late by up to ${fmt(f.timing_uncertainty_ms ?? null)} ms, coarse against ITL ${fmt(s.itl_ms.mean)} ms / TTFT p50 ${fmt(s.ttft_ms.p50)} ms: those percentiles carry that error.`,
     evidence: { status: f.status ?? null, timing_uncertainty_ms: f.timing_uncertainty_ms ?? null, event_loop_p99_ms: f.event_loop_lag_ms.p99, schedule_lag_p99_ms: f.schedule_lag_ms.p99, client_cpu: f.client_cpu },
     confidence: invalid ? 'high' : 'low',
-    advice: ['Run the client on a quieter machine or core, or with fewer streams per process; long ITLs and TTFTs are measured more precisely than short ones.'],
+    advice: [
+      ...(f.client_cpu >= BUSY_CLIENT_CPU
+        ? [`The client used ${r1(f.client_cpu * 100)}% of a core, so its one event loop was full: split the load over client processes with \`--workers auto\` (or N; against --url), each with its own core.`]
+        : []),
+      'Run the client on a quieter machine or core, or with fewer streams per process; long ITLs and TTFTs are measured more precisely than short ones.',
+    ],
   };
 }
+
+/** Client CPU (fraction of a core) from which one event loop counts as full. */
+const BUSY_CLIENT_CPU = 0.8;
 
 function rateLimited(s: RunSummary): Finding | null {
   const n = s.errors.by_class.http_429 ?? 0;
