@@ -66,7 +66,8 @@ test('three benchmarks write into one PostgreSQL database at once; runs list, sh
 
 test('shards write their runs into PostgreSQL concurrently; merge reads them from it and stores the merged run there', async () => {
   const db = postgres.createDatabase('shards');
-  const startAt = new Date(Date.now() + 3000).toISOString();
+  // Three CLI processes start and open PostgreSQL first; on a busy machine that can take several seconds.
+  const startAt = new Date(Date.now() + 10_000).toISOString();
   const load = ['--url', server.url, '--rate', '40', '--arrival', 'constant', '--requests', '60', ...quiet];
   const shards = await Promise.all([0, 1, 2].map((k) => runCli(['bench', ...load, '--shard', `${k}/3`, '--start-at', startAt, '--db', db, '--json'], { timeoutMs: 60_000 })));
   for (const s of shards) assert.equal(s.code, 0, s.stderr);
