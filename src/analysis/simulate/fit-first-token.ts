@@ -13,6 +13,8 @@ export interface TtftTarget {
 export type FirstTokenParam = 'prefill_per_seq_ms' | 'prefill_per_token_ms';
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** Points of the coarse scan before the golden-section search. */
+const SCAN_POINTS = 24;
 /** RMS relative error (%) of the fixed-cost-only fit below which no per-sequence cost is fitted. */
 const PLAIN_FIT_PCT = 5;
 
@@ -49,15 +51,22 @@ export function fitFirstToken(
     const err = targets.reduce((s, t) => s + ((predict(c, t) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
     return { base, err };
   };
-  let lo = 0;
   // The whole of the largest TTFT, as a per-sequence cost or spread over the shortest prompt.
   const shortest = Math.max(1, Math.min(...targets.flatMap((t) => t.lengths.map((l) => l.input_tokens))));
-  let hi = Math.max(...targets.map((t) => t.ttft_p50_ms)) / (param === 'prefill_per_token_ms' ? shortest : 1);
+  const top = Math.max(...targets.map((t) => t.ttft_p50_ms)) / (param === 'prefill_per_token_ms' ? shortest : 1);
+  // The error is not unimodal in the cost (whether prompts meet in one prefill batch flips with it), so a coarse
+  // scan picks the bracket first and the golden-section search refines within it.
+  const grid = Array.from({ length: SCAN_POINTS + 1 }, (_, i) => (top * i) / SCAN_POINTS);
+  const scanned = grid.map((x) => solveBase(x).err);
+  const at = scanned.indexOf(Math.min(...scanned));
+  let lo = grid[Math.max(0, at - 1)]!;
+  let hi = grid[Math.min(SCAN_POINTS, at + 1)]!;
+  const tolerance = top * 1e-4;
   let x1 = hi - GOLDEN * (hi - lo);
   let x2 = lo + GOLDEN * (hi - lo);
   let f1 = solveBase(x1);
   let f2 = solveBase(x2);
-  for (let k = 0; k < 24 && hi - lo > 1e-3; k++) {
+  for (let k = 0; k < 40 && hi - lo > tolerance; k++) {
     if (f1.err <= f2.err) {
       hi = x2;
       x2 = x1;
