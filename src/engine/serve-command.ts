@@ -49,10 +49,9 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<void> {
       threads: DEFAULTS.engine.threads,
       host: opts.host,
       port: opts.port,
-      // Its per-request lines are noise here; errors and warnings are not, but for one per banned token: repeated
-      // --logit-bias flags still all apply (a comma-separated list does not parse "-inf" here), whatever it says.
+      // Its per-request lines are noise here; errors and warnings are not.
       logger: (line) => {
-        if (/ [EW] /.test(line) && !line.includes("argument '--logit-bias' specified multiple times")) log(`llama-server: ${line.replace(/^[\d.]+ /, '')}`);
+        if (/ [EW] /.test(line)) log(`llama-server: ${line.replace(/^[\d.]+ /, '')}`);
       },
     });
   } else {

@@ -67,24 +67,27 @@ export async function startLlamaServerProcess(opts: LlamaServerOptions): Promise
   let listening: ((url: string) => void) | undefined;
   const address = new Promise<string>((resolve) => (listening = resolve));
   child.stderr!.setEncoding('latin1').on('data', (d: string) => {
-    tail = (tail + d).slice(-4000);
     pending += d;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
+      // One warning per banned token says repeated --logit-bias flags are deprecated, yet they all still apply (a
+      // comma-separated list does not parse "-inf" here): noise in the log and in a start-up failure's tail.
+      if (line.includes("argument '--logit-bias' specified multiple times")) continue;
+      tail = (tail + line + '\n').slice(-4000);
       opts.logger?.(line);
       const m = /listening on (http:\/\/\S+?)\/?\s*$/.exec(line);
       if (m) listening?.(m[1]!);
     }
   });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`llama-server exited (${signal ?? `code ${code}`}) while starting:\n${tail.trim()}`))),
+    child.once('exit', (code, signal) => reject(new Error(`llama-server exited (${signal ?? `code ${code}`}) while starting:\n${(tail + pending).trim()}`))),
   );
   exited.catch(() => undefined);
   const stop = (): Promise<void> => stopChild(child, STOP_TIMEOUT_MS);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`llama-server did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${tail.trim()}`)), START_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`llama-server did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${(tail + pending).trim()}`)), START_TIMEOUT_MS);
   });
   const gaveUp = { value: false };
   try {
