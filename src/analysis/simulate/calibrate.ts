@@ -143,17 +143,13 @@ export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoin
   return rs.map((x) => {
     const span = x.last - x.first;
     let overlap = 0;
-    let stall = 0;
     const stalls: Array<[number, number]> = [];
     let decodingAtSend = 0;
     let held = 0;
     for (const y of rs) {
       if (span > 0) overlap += Math.max(0, Math.min(x.last, y.last) - Math.max(x.first, y.first));
       if (y === x) continue;
-      if (y.first > x.first && y.first <= x.last) {
-        stall += y.P;
-        stalls.push([y.first - x.first, y.P]);
-      }
+      if (y.first > x.first && y.first <= x.last) stalls.push([y.first - x.first, y.P]);
       if (y.first <= x.r.t_send && y.last > x.r.t_send) decodingAtSend++;
       if (y.r.t_send <= x.r.t_send && y.r.t_end > x.r.t_send) held++;
     }
@@ -163,7 +159,7 @@ export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoin
       ttft_ms: x.ttft,
       tpot_ms: tpotMs(x.r),
       batch: span > 0 ? overlap / span : 1,
-      stall_tokens_per_token: x.O > 1 ? stall / (x.O - 1) : 0,
+      stall_tokens_per_token: x.O > 1 ? stalls.reduce((s, [, tokens]) => s + tokens, 0) / (x.O - 1) : 0,
       stalls,
       decoding_at_send: decodingAtSend,
       held_at_send: held,
