@@ -102,8 +102,18 @@ test('a run keeping no records and killed with SIGKILL is rebuilt from its last 
   try {
     const flags = [...quiet.filter((f) => f !== '--no-db'), '--db', db];
     const child = spawn(process.execPath, [BIN, 'bench', '--url', server.url, '--concurrency', '4', '--duration', '60', ...flags, '--records', 'none', '--out', out], { stdio: 'ignore' });
-    // Two checkpoints (every 5 s) are written by then.
-    await new Promise((r) => setTimeout(r, 11_000));
+    // Killed between checkpoints (every 5 s): 2 s after the second one appeared, when both of its writes (the file and
+    // the store) are done and the third is 3 s away. A fixed delay could land between the two writes.
+    const seen = new Set<string>();
+    while (seen.size < 2) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        seen.add(String(JSON.parse(readFileSync(join(out, 'aggregate.json'), 'utf8')).written_at));
+      } catch {
+        // not written yet, or being replaced
+      }
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('close', r));
     assert.ok(!existsSync(join(out, 'results.json')));
