@@ -80,7 +80,9 @@ test('a sweep with flat TPOT is memory-bound decode; one whose TPOT grows with t
 
 test('inferscope analyze reads a stored run and a sweep directory; --json lists findings', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-analyze-'));
-  const server = await startTimingServer({ behavior: { ttftMs: 10, itlMs: 3, outputTokens: 12 } });
+  // First tokens and steps long enough that a busy machine's scheduling noise (15 ms seen at 8 users) can neither
+  // double TTFT, which would read as queueing, nor move TPOT by a quarter.
+  const server = await startTimingServer({ behavior: { ttftMs: 40, itlMs: 10, outputTokens: 12 } });
   try {
     const db = join(dir, 'runs.db');
     const { results } = await runBenchmark({ url: server.url, model: 'm', concurrency: 2, requests: 10, db, ...quiet });

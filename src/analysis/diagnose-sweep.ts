@@ -23,10 +23,19 @@ export interface SweepStepView {
   server: Pick<NonNullable<ResultsDocument['server']>, 'requests_running' | 'requests_waiting' | 'kv_cache_usage'> | null;
 }
 
+/**
+ * TTFT p50 at least twice the lightest step's, by more than the step's client timing uncertainty: a busy client can
+ * add that much to every timestamp without any request having waited.
+ */
+function queuedTtft(st: SweepStepView, base: number): boolean {
+  const ttft = st.summary.ttft_ms.p50 ?? 0;
+  return ttft > QUEUE_TTFT_FACTOR * base && ttft - base > (st.summary.fidelity?.timing_uncertainty_ms ?? 0);
+}
+
 export function diagnoseSweep(sweep: { steps: readonly SweepStepView[] }): Diagnosis {
   const first = sweep.steps[0];
   const base = first?.summary.ttft_ms.p50 ?? null;
-  const onset = sweep.steps.find((st) => (st.server?.requests_waiting?.mean ?? 0) >= 1 || (base !== null && (st.summary.ttft_ms.p50 ?? 0) > QUEUE_TTFT_FACTOR * base));
+  const onset = sweep.steps.find((st) => (st.server?.requests_waiting?.mean ?? 0) >= 1 || (base !== null && queuedTtft(st, base)));
   // Decode scaling is judged on steps before queueing: past it the batch stops growing with the offered load.
   const before = onset && onset !== first ? sweep.steps.slice(0, sweep.steps.indexOf(onset)) : sweep.steps;
   const pts = before.flatMap((st) => {
