@@ -39,44 +39,49 @@ test('calibrated on two runs of a server with 2 slots, the simulator predicts co
   }
 });
 
-test('simulate --calibrate on two runs of the embedded engine predicts its concurrency sweep 1..8 (--check), and answers what-ifs as JSON', async () => {
+test('simulate --calibrate on two runs of the embedded engine predicts its concurrency sweep 1..8 within 15% (--check), and answers what-ifs as JSON', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferscope-simulate-'));
   const env = { INFERSCOPE_DB: join(dir, 'runs.db') };
   try {
-    const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--requests', '48', '--warmup', '4', '--out', join(dir, 'sweep')], { env, timeoutMs: 300_000 });
-    assert.equal(sweep.code, 0, sweep.stderr);
-    // Calibrated on two runs of the engine, the sweep's own steps at 1 and 4 users: this machine's speed drifts by
-    // 20-30% between runs minutes apart, which would otherwise enter every prediction.
-    const cal = ['--calibrate', join(dir, 'sweep', 'step-0'), '--calibrate', join(dir, 'sweep', 'step-3')];
-    const sim = await runCli(['simulate', ...cal, '--check', join(dir, 'sweep'), '--json'], { env });
-    assert.equal(sim.code, 0, sim.stderr);
-    const out = JSON.parse(sim.stdout) as {
-      cost_model: { max_seqs: number };
-      predicted: { summary: { ttft_ms: { p50: number }; requests: { total: number } } };
-      check: Array<{ load: { concurrency: number }; measured: Record<string, number>; predicted: Record<string, number>; error_pct: Record<string, number> }>;
-    };
+    // Output lengths that vary (as real answers do) keep the users' requests out of step; with one fixed length the
+    // engine runs them in lockstep on some runs and apart on others, and the measured p50 itself jumps between the
+    // two (docs/simulate.md). This shared 2-core machine's speed drifts 20-30% within minutes (TPOT at a batch of 4
+    // read 1.2 and 1.6 ms in one sweep), so the sweep is measured three times, each calibrated on its own steps at 1
+    // and 4 users, and the error at each load is the median of the three.
+    type Check = { cost_model: { max_seqs: number }; predicted: { summary: { ttft_ms: { p50: number } } }; check: Array<{ load: { concurrency: number }; error_pct: Record<string, number>; measured: Record<string, number>; predicted: Record<string, number> }> };
+    const sims: Check[] = [];
+    const cals: string[][] = [];
+    for (const k of [0, 1, 2]) {
+      const out = join(dir, `sweep-${k}`);
+      const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--requests', '48', '--warmup', '4', '--output-tokens', '64:192', '--seed', String(k + 1), '--out', out], { env, timeoutMs: 300_000 });
+      assert.equal(sweep.code, 0, sweep.stderr);
+      const cal = ['--calibrate', join(out, 'step-0'), '--calibrate', join(out, 'step-3')];
+      const sim = await runCli(['simulate', ...cal, '--check', out, '--json'], { env });
+      assert.equal(sim.code, 0, sim.stderr);
+      sims.push(JSON.parse(sim.stdout) as Check);
+      cals.push(cal);
+    }
+    const out = sims[0]!;
     assert.equal(out.cost_model.max_seqs, 4, 'the embedded engine\'s slots come from the calibration runs');
     assert.ok(out.predicted.summary.ttft_ms.p50 > 0);
-    assert.equal(out.check.length, 8);
-    const table = out.check.map((r) => `c=${r.load.concurrency} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} (${r.error_pct.ttft_p50_ms?.toFixed(0)}%) TPOT ${r.measured.tpot_p50_ms?.toFixed(2)}/${r.predicted.tpot_p50_ms?.toFixed(2)} (${r.error_pct.tpot_p50_ms?.toFixed(0)}%)`).join('\n');
-    // Bounds that hold on a busy 2-core machine, whose speed drifts within one sweep (TPOT at a batch of 4 read
-    // 1.03-1.6 ms in one sweep): decode within 35% at every load; first tokens within 35% at 1, 3 and 4 users. Past
-    // the slots the median request may or may not wait for a slot (docs/simulate.md): each load within 100%, and 45%
-    // on average over 5..8 users (runs read 15-35%; the calibration that fitted the prompt's cost from stalls alone missed by 47-53% on
-    // average there, 90-104% at 5 or 6 users). At 2 users the engine runs the pair in step on some runs and apart on
-    // others (TTFT p50 8.7 or 16.8 ms measured).
-    const past: number[] = [];
-    for (const r of out.check) {
-      const c = r.load.concurrency;
-      const ttftErr = Math.abs(r.error_pct.ttft_p50_ms!);
-      assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 35, `TPOT off at c=${c}:\n${table}`);
-      if ([1, 3, 4].includes(c)) assert.ok(ttftErr <= 35, `TTFT off at c=${c}:\n${table}`);
-      if (c > 4) {
-        assert.ok(ttftErr <= 100, `TTFT off at c=${c}:\n${table}`);
-        past.push(ttftErr);
+    for (const s of sims) assert.equal(s.check.length, 8);
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[1]!;
+    const table = out.check
+      .map((_, i) => {
+        const rows = sims.map((s) => s.check[i]!);
+        const fmt = (k: string, d: number) => rows.map((r) => `${r.measured[k]?.toFixed(d)}/${r.predicted[k]?.toFixed(d)} (${r.error_pct[k]?.toFixed(0)}%)`).join(' ');
+        return `c=${rows[0]!.load.concurrency} TTFT ${fmt('ttft_p50_ms', 1)} TPOT ${fmt('tpot_p50_ms', 2)}`;
+      })
+      .join('\n');
+    console.log(table);
+    for (let i = 0; i < 8; i++) {
+      const rows = sims.map((s) => s.check[i]!);
+      const c = rows[0]!.load.concurrency;
+      for (const k of ['ttft_p50_ms', 'tpot_p50_ms']) {
+        assert.ok(Math.abs(median(rows.map((r) => r.error_pct[k]!))) <= 15, `${k} off at c=${c} (measured/predicted (error) in three sweeps):\n${table}`);
       }
     }
-    assert.ok(past.reduce((s, e) => s + e, 0) / past.length <= 45, `TTFT off past the slots:\n${table}`);
+    const cal = cals[0]!;
     // What-ifs: a longer prompt costs more first-token time; two replicas carry more load than one.
     const what = async (...extra: string[]) => {
       const r = await runCli(['simulate', ...cal, '--requests', '200', '--json', ...extra], { env });

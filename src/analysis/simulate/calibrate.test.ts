@@ -15,15 +15,14 @@ const truth: CostModel = {
   max_seqs: 4,
   kv_capacity_tokens: null,
   prefill_chunk_tokens: null,
+  fixed_while_queued: true,
   source: 'truth',
 };
 
-const run = (concurrency: number, requests: number) => ({
+const run = (concurrency: number, requests: number, cost: CostModel = truth, lengths = (_i: number) => ({ input_tokens: 300, output_tokens: 128 })) => ({
   id: `c${concurrency}`,
   results: { run: { config: { concurrency } } } as unknown as ResultsDocument,
-  records: simRecords(
-    runSimulation({ cost: truth, load: { kind: 'concurrency', concurrency }, requests, lengths: () => ({ input_tokens: 300, output_tokens: 128 }), turnaroundMs: [1] }),
-  ),
+  records: simRecords(runSimulation({ cost, load: { kind: 'concurrency', concurrency }, requests, lengths, turnaroundMs: [1] })),
 });
 
 test('one prompt length: the prefill cost per token is recovered from how TTFT grows when prompts are prefilled together', () => {
@@ -45,4 +44,14 @@ test('past the slots, prefills stall the decoding requests; the decode step fitt
   const step4 = cal.cost.decode_base_ms + 4 * cal.cost.decode_per_seq_ms;
   assert.ok(Math.abs(step4 - 1.05) / 1.05 < 0.05, JSON.stringify(cal.cost));
   assert.ok(Math.abs(cal.cost.prefill_per_token_ms - 0.03) / 0.03 < 0.05, JSON.stringify(cal.cost));
+});
+
+test('output lengths that vary keep prompts apart: TTFT that grows with the running sequences is fitted per sequence; requests that waited place the fixed part', () => {
+  const lengths = (i: number) => ({ input_tokens: 300, output_tokens: 64 + ((i * 37) % 129) });
+  for (const fixedWhileQueued of [true, false]) {
+    const t = { ...truth, prefill_base_ms: 2, prefill_per_seq_ms: 1, fixed_while_queued: fixedWhileQueued };
+    const cal = calibrate([run(1, 24, t, lengths), run(4, 48, t, lengths), run(6, 48, t, lengths)], 4);
+    assert.equal(cal.cost.fixed_while_queued, fixedWhileQueued, JSON.stringify(cal.cost));
+    assert.ok(Math.abs(cal.cost.prefill_per_seq_ms - 1) < 0.35, JSON.stringify(cal.cost));
+  }
 });

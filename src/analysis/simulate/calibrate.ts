@@ -4,7 +4,7 @@ import { quantileSorted } from '../../stats/percentiles.js';
 import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
 import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares } from './least-squares.js';
-import { fitFirstToken, type FirstTokenParam, type TtftTarget } from './fit-first-token.js';
+import { fitFirstToken, PLAIN_FIT_PCT, simulatedTtftP50, type TtftTarget } from './fit-first-token.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
 
 /** A request of a calibration run, with the load it saw. */
@@ -84,6 +84,7 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     max_seqs: maxSeqs,
     kv_capacity_tokens: null,
     prefill_chunk_tokens: null,
+    fixed_while_queued: true,
     source: `calibrated on ${runs.map((r) => r.id).join(', ')} (${points.length} requests)`,
   };
   // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts).
@@ -103,19 +104,60 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     notes.push(cStall > 0 ? 'prefill cost per token fitted from the stalls it caused in other requests (one prompt length)' : "one prompt length and no stalls seen: the prompt's share of TTFT is unknown and counted as fixed");
   }
   if (targets.length > 0) {
-    const param: FirstTokenParam = perTokenFit ? 'prefill_per_token_ms' : 'prefill_per_seq_ms';
-    const start = perTokenFit ? { ...cost, prefill_per_seq_ms: 0, prefill_per_token_ms: 0 } : cost;
     // A run where most requests queued says little about the first-token costs: its few admitted ones are not a
     // fair sample (they are the ones sent just as a place freed), so such runs count only when no other does.
-    const fitted = fitFirstToken(start, strong.length > 0 ? strong : targets, seed, turnaround, param);
-    cost = { ...start, prefill_base_ms: fitted.base, [param]: fitted.value };
-    notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${fitted.errorPct.toFixed(1)}%)`);
-    if (perTokenFit) {
+    const use = strong.length > 0 ? strong : targets;
+    // A prompt's compute cannot exceed the lightest load's whole TTFT: the stalls can overstate it (a busy machine
+    // slows the decode steps they are read from).
+    const cap = Math.min(...use.map((t) => t.ttft_p50_ms / Math.max(1, mean(t.lengths.map((l) => l.input_tokens)))));
+    const perSeq = fitFirstToken({ ...cost, prefill_per_token_ms: Math.min(cost.prefill_per_token_ms, cap) }, use, seed, turnaround, 'prefill_per_seq_ms');
+    // When prompts rarely meet in one prefill (output lengths that vary keep the users apart), the growth of TTFT with
+    // load is contention, not shared prefill compute: the per-token fit then explains less than the per-sequence one.
+    const start = { ...cost, prefill_per_seq_ms: 0, prefill_per_token_ms: 0 };
+    const perTok = perTokenFit ? fitFirstToken(start, use, seed, turnaround, 'prefill_per_token_ms') : null;
+    // The per-token model is kept when it found a cost, unless it misses the runs by more than a p50's noise and the
+    // other halves that miss. Without a cost it would leave the prompt's compute in the fixed part, which overlaps a
+    // queued request's wait where the compute cannot.
+    if (perTok && perTok.value > 0 && (perTok.errorPct <= PLAIN_FIT_PCT || perSeq.errorPct >= perTok.errorPct / 2)) {
+      cost = { ...start, prefill_base_ms: perTok.base, prefill_per_token_ms: perTok.value };
+      notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perTok.errorPct.toFixed(1)}%)`);
       notes.push('one prompt length: the prefill cost per token fitted through the simulation to how TTFT grows with prompts prefilled together');
       cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
+    } else {
+      cost = { ...cost, prefill_base_ms: perSeq.base, prefill_per_seq_ms: perSeq.value, prefill_per_token_ms: Math.min(cost.prefill_per_token_ms, cap) };
+      notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perSeq.errorPct.toFixed(1)}%)`);
+      if (perTok) notes.push(`one prompt length: TTFT grows with the sequences running beside it rather than with prompts prefilled together (per-token fit: rms error ${perTok.errorPct.toFixed(1)}%)`);
     }
   }
+  cost = placeFixedPart(cost, perRun, maxSeqs, seed, turnaround, notes);
   return { cost, points, lengths: points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), turnaround_ms: turnaround, notes };
+}
+
+/**
+ * Whether the fixed part of the first-token time overlaps a wait for a place (a front end that tokenizes on arrival)
+ * or starts once the request is admitted, from the runs' requests that waited: the choice that predicts their TTFT
+ * p50 better. Without such requests, the overlap real engines have.
+ */
+function placeFixedPart(
+  cost: CostModel,
+  perRun: ReadonlyArray<{ run: CalibrationRun; points: CalibrationPoint[] }>,
+  maxSeqs: number | null,
+  seed: number,
+  turnaround: readonly number[],
+  notes: string[],
+): CostModel {
+  if (maxSeqs === null) return cost;
+  const queued = perRun.flatMap(({ run, points: pts }): TtftTarget[] => {
+    const load = runLoad(run);
+    const waited = pts.filter((p) => p.held_at_send >= maxSeqs).length;
+    return load && waited >= 3 ? [{ load, ttft_p50_ms: median(pts.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })) }] : [];
+  });
+  if (queued.length === 0) return cost;
+  const miss = (c: CostModel): number => queued.reduce((s, t) => s + ((simulatedTtftP50(c, t, seed, turnaround, false) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
+  const after = { ...cost, fixed_while_queued: false };
+  if (miss(after) >= miss(cost)) return cost;
+  notes.push("requests that waited for a place got their first token a whole fixed part after it freed: the server does that part only once a request is admitted");
+  return after;
 }
 
 /**
@@ -188,9 +230,13 @@ function median(xs: readonly number[]): number {
   return xs.length === 0 ? 0 : quantileSorted(Float64Array.from(xs).sort(), 0.5);
 }
 
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
 function cv(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-  return mean > 0 ? sd / mean : 0;
+  const m = mean(xs);
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+  return m > 0 ? sd / m : 0;
 }

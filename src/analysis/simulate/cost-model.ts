@@ -19,6 +19,11 @@ export interface CostModel {
   kv_capacity_tokens: number | null;
   /** Chunked prefill: at most this many prompt tokens per step, so a long prompt stalls the others in slices. */
   prefill_chunk_tokens: number | null;
+  /**
+   * The fixed part of the first-token time runs from the request's arrival, overlapping any wait for a place (the
+   * front end tokenizes as requests arrive, as vLLM and llama.cpp do); false: it starts once the request is admitted.
+   */
+  fixed_while_queued: boolean;
   /** Where the figures came from, for the output. */
   source: string;
 }
@@ -38,5 +43,6 @@ export function describeCostModel(m: CostModel): string {
   ];
   if (m.kv_capacity_tokens !== null) parts.push(`KV cache ${m.kv_capacity_tokens} tokens`);
   if (m.prefill_chunk_tokens !== null) parts.push(`chunked prefill ${m.prefill_chunk_tokens} tokens`);
+  if (!m.fixed_while_queued) parts.push('fixed first-token part after admission');
   return `${parts.join('; ')} (${m.source})`;
 }

@@ -13,6 +13,7 @@ const cost = (o: Partial<CostModel>): CostModel => ({
   max_seqs: null,
   kv_capacity_tokens: null,
   prefill_chunk_tokens: null,
+  fixed_while_queued: true,
   source: 'test',
   ...o,
 });
@@ -28,11 +29,17 @@ test('prompts arriving together are prefilled in one batch and get their first t
   for (const o of out) assert.deepEqual(o.token_times.map((t) => +t.toFixed(6)), [30, 31]);
 });
 
-test('a slot limit queues the rest first in, first out; their TTFT includes the wait', () => {
-  const out = runSimulation({ cost: cost({ prefill_base_ms: 50, max_seqs: 2 }), load: { kind: 'concurrency', concurrency: 4 }, requests: 4, lengths: () => ({ input_tokens: 10, output_tokens: 11 }) });
-  // Each holds its slot 50 + 10 x 10 = 150 ms; the two queued start when the first two end.
-  assert.deepEqual(out.map((o) => +(o.token_times[0]! - o.request.t_arrival).toFixed(6)), [50, 50, 200, 200]);
-  assert.deepEqual(out.map((o) => +o.t_end.toFixed(6)), [150, 150, 300, 300]);
+test('a slot limit queues the rest first in, first out; their TTFT includes the wait, which the fixed part overlaps or not', () => {
+  const run = (fixedWhileQueued: boolean) =>
+    runSimulation({ cost: cost({ prefill_base_ms: 50, max_seqs: 2, fixed_while_queued: fixedWhileQueued }), load: { kind: 'concurrency', concurrency: 4 }, requests: 4, lengths: () => ({ input_tokens: 10, output_tokens: 11 }) });
+  // Each holds its slot 50 + 10 x 10 = 150 ms; the two queued are admitted when the first two end, at 150 ms.
+  const after = run(false);
+  assert.deepEqual(after.map((o) => +(o.token_times[0]! - o.request.t_arrival).toFixed(6)), [50, 50, 200, 200]);
+  assert.deepEqual(after.map((o) => +o.t_end.toFixed(6)), [150, 150, 300, 300]);
+  // A front end that works on arrival is done with them by then: they hold their slots 100 ms.
+  const overlapped = run(true);
+  assert.deepEqual(overlapped.map((o) => +(o.token_times[0]! - o.request.t_arrival).toFixed(6)), [50, 50, 150, 150]);
+  assert.deepEqual(overlapped.map((o) => +o.t_end.toFixed(6)), [150, 150, 250, 250]);
 });
 
 test('decode steps cost more with a bigger batch', () => {

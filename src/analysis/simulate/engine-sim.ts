@@ -31,14 +31,18 @@ interface Seq {
   phase: Phase;
   /** front: when the fixed part ends; decode: step work left (ms); unused otherwise. */
   left: number;
+  /** When the fixed part ends, when it starts at arrival (overlapping any wait in the queue). */
+  frontEnd: number;
+  /** Its length, when it starts at admission instead (CostModel.fixed_while_queued false). */
+  fixed: number | null;
 }
 
 const EPS = 1e-9;
 
 /**
- * One continuous-batching server as a discrete-event simulation (costs in CostModel). A request waits in a FIFO queue
- * for one of `max_seqs` places; admitted, it first spends the fixed part of its first-token time (front end,
- * tokenization, contention; it grows with the sequences running beside it), then its prompt is prefilled in batches: every prompt ready when the
+ * One continuous-batching server as a discrete-event simulation (costs in CostModel). A request spends the fixed part
+ * of its first-token time (front end, tokenization, contention; it grows with the sequences running beside it) from
+ * its arrival, while it waits in a FIFO queue for one of `max_seqs` places if it must; once admitted and past it, its prompt is prefilled in batches: every prompt ready when the
  * engine starts a prefill batch goes into it, the batch costs the sum of their prompt tokens, all of them get their
  * first token when it ends, and prompts ready meanwhile wait for the next batch (as llama.cpp and vLLM batch
  * prefills). Without chunked prefill, decoding pauses during a batch; with chunks of K tokens every decode step
@@ -68,7 +72,12 @@ export class EngineSim {
 
   submit(req: SimRequest, now: number): void {
     this.advanceTo(now);
-    this.waiting.push({ req, tokens: [], admittedAt: null, preemptions: 0, admitOrder: 0, phase: 'front', left: 0 });
+    // The front end (HTTP, tokenization) works on a request as it arrives, whether or not a place is free.
+    const others = Math.min(this.running.length, (this.cost.max_seqs ?? Infinity) - 1);
+    const frontEnd = now + this.cost.prefill_base_ms + this.cost.prefill_per_seq_ms * others;
+    // Or, on a server that does it only once a place is free, from admission (see admit()).
+    const fixed = this.cost.fixed_while_queued ? null : frontEnd - now;
+    this.waiting.push({ req, tokens: [], admittedAt: null, preemptions: 0, admitOrder: 0, phase: 'front', left: 0, frontEnd, fixed });
     // Events due now (a prefill batch to start) wait for step(now), so requests arriving together batch together.
     this.admit();
   }
@@ -141,13 +150,12 @@ export class EngineSim {
       if (this.cost.kv_capacity_tokens !== null && this.kvUsed + need > this.cost.kv_capacity_tokens && this.running.length > 0) break;
       this.waiting.shift();
       this.kvUsed += need - 1;
-      const others = this.running.length;
       s.admittedAt ??= this.clock;
       s.admitOrder = ++this.admitted;
       this.running.push(s);
       // A preempted sequence is past the front end already: it only recomputes.
       s.phase = s.tokens.length > 0 ? 'ready' : 'front';
-      s.left = this.clock + this.cost.prefill_base_ms + this.cost.prefill_per_seq_ms * others;
+      s.left = s.fixed === null ? s.frontEnd : this.clock + s.fixed;
     }
   }
 

@@ -9,6 +9,14 @@ export interface TtftTarget {
   ttft_p50_ms: number;
 }
 
+/** TTFT p50 the simulator predicts for a target's load and lengths: of the requests admitted at once, or of all. */
+export function simulatedTtftP50(cost: CostModel, t: TtftTarget, seed: number, turnaroundMs: readonly number[], admittedOnly: boolean): number {
+  const out = runSimulation({ cost, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
+  const admitted = admittedOnly ? out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9) : out;
+  const ttft = Float64Array.from((admitted.length > 0 ? admitted : out).map((o) => o.token_times[0]! - o.request.t_arrival)).sort();
+  return quantileSorted(ttft, 0.5);
+}
+
 /** The first-token cost fitted beside the fixed part: per sequence running beside it, or per prompt token (compute shared with every running sequence). */
 export type FirstTokenParam = 'prefill_per_seq_ms' | 'prefill_per_token_ms';
 
@@ -16,7 +24,7 @@ const GOLDEN = (Math.sqrt(5) - 1) / 2;
 /** Points of the coarse scan before the golden-section search. */
 const SCAN_POINTS = 24;
 /** RMS relative error (%) of the fixed-cost-only fit below which no per-sequence cost is fitted. */
-const PLAIN_FIT_PCT = 5;
+export const PLAIN_FIT_PCT = 5;
 
 /**
  * Fits the fixed and per-sequence parts of the first-token time so that the simulator reproduces the measured TTFT
@@ -32,12 +40,7 @@ export function fitFirstToken(
   turnaroundMs: readonly number[],
   param: FirstTokenParam = 'prefill_per_seq_ms',
 ): { base: number; value: number; errorPct: number } {
-  const predict = (c: CostModel, t: TtftTarget): number => {
-    const out = runSimulation({ cost: c, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
-    const admitted = out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9);
-    const ttft = Float64Array.from((admitted.length > 0 ? admitted : out).map((o) => o.token_times[0]! - o.request.t_arrival)).sort();
-    return quantileSorted(ttft, 0.5);
-  };
+  const predict = (c: CostModel, t: TtftTarget): number => simulatedTtftP50(c, t, seed, turnaroundMs, true);
   const solveBase = (value: number): { base: number; err: number } => {
     let base = Math.max(0, cost.prefill_base_ms);
     for (let k = 0; k < 6; k++) {

@@ -20,6 +20,7 @@ export function rooflineCostModel(base: Omit<RooflineInput, 'batch'>, maxSeqs: n
     max_seqs: maxSeqs ?? Math.max(1, one.max_batch_in_memory),
     kv_capacity_tokens: kvTokens > 0 ? kvTokens : null,
     prefill_chunk_tokens: null,
+    fixed_while_queued: true,
     source: `roofline bounds of ${one.model} on ${one.gpu}${base.tp > 1 ? ` x${base.tp}` : ''} (best case)`,
   };
 }
