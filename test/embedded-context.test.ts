@@ -29,6 +29,10 @@ test('--ctx-size reaches the engine, and is checked as a positive integer', asyn
   const bad = await runCli(['bench', '--ctx-size', 'lots', '--requests', '1']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--ctx-size/);
+  // More than the model was trained on: llama-server serves its training context, and the run says so.
+  const big = await runCli(['bench', '--ctx-size', '4096', '--requests', '1', '--output-tokens', '4', '--no-scrape', '--no-db'], { timeoutMs: 120_000 });
+  assert.equal(big.code, 0, big.stderr);
+  if (/on llama-server/.test(big.stdout + big.stderr)) assert.match(big.stdout + big.stderr, /trained on 2048 tokens of context: the embedded engine serves 2048 per sequence, not 4096; longer requests fail/);
   const small = await runCli(['bench', '--ctx-size', '256', '--input-tokens', '600', '--output-tokens', '8', '--requests', '2', '--no-scrape', '--no-db'], { timeoutMs: 120_000 });
   assert.match(small.stdout, /first http_4xx: HTTP 400: .*(maximum context length is 256 tokens|context size \(256 tokens\))/);
 });

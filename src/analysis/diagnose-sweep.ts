@@ -32,7 +32,10 @@ function queuedTtft(st: SweepStepView, base: number): boolean {
   return ttft > QUEUE_TTFT_FACTOR * base && ttft - base > (st.summary.fidelity?.timing_uncertainty_ms ?? 0);
 }
 
-export function diagnoseSweep(sweep: { steps: readonly SweepStepView[] }): Diagnosis {
+export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnosis {
+  // In load order (an interleaved sweep ran its repeats in rounds); repeats of a load keep their order.
+  const steps = [...doc.steps].sort((a, b) => loadOf(a) - loadOf(b));
+  const sweep = { steps };
   const first = sweep.steps[0];
   const base = first?.summary.ttft_ms.p50 ?? null;
   const onset = sweep.steps.find((st) => (st.server?.requests_waiting?.mean ?? 0) >= 1 || (base !== null && queuedTtft(st, base)));
@@ -98,4 +101,8 @@ export function diagnoseSweep(sweep: { steps: readonly SweepStepView[] }): Diagn
     });
   }
   return { findings };
+}
+
+function loadOf(st: SweepStepView): number {
+  return 'concurrency' in st.load ? st.load.concurrency : st.load.rate;
 }

@@ -50,12 +50,20 @@ export async function resolveTarget(
     emit({ type: 'info', message: 'the embedded engine runs on node-llama-cpp (about half the speed of llama.cpp\'s own server); `inferscope build-engine` builds llama-server once for full speed' });
   }
   const server = await startEngineProcess({ ...engine, backend, ...(contextSize !== undefined ? { contextSize } : {}) });
+  if (server.contextSize !== undefined && contextSize !== undefined && server.contextSize < contextSize) {
+    // Asked for, it is a warning; sized from the workload (a bound on prompt bytes, well above its tokens), a fact.
+    emit({
+      type: engine.contextSize !== undefined ? 'warning' : 'info',
+      message: `the model was trained on ${server.contextSize} tokens of context: the embedded engine serves ${server.contextSize} per sequence, not ${contextSize}${engine.contextSize !== undefined ? '; longer requests fail' : ''}`,
+    });
+  }
+  const served = server.contextSize ?? contextSize;
   return {
     baseUrl: server.url,
     embedded: true,
     embeddedModel: server.modelId,
     backend: server.backend,
-    ...(contextSize !== undefined ? { contextSize } : {}),
+    ...(served !== undefined ? { contextSize: served } : {}),
     close: () => server.close(),
   };
 }

@@ -11,6 +11,8 @@ export interface EngineProcess {
   url: string;
   modelId: string;
   backend: EngineBackend;
+  /** Context per sequence the engine serves, when it reports one (llama-server caps the asked size at the model's training context). */
+  contextSize?: number;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
       host: '127.0.0.1',
       port: 0,
     });
-    return { url: server.url, modelId: server.modelId, backend: 'llama-server', close: server.close };
+    return { url: server.url, modelId: server.modelId, backend: 'llama-server', contextSize: server.contextSize, close: server.close };
   }
   return forkInProcessEngine(rest);
 }

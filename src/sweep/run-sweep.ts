@@ -72,6 +72,11 @@ export interface SweepOptions {
   axis: SweepAxis;
   /** Runs per load (default 1); the spread between them shows the noise. */
   repeat?: number;
+  /**
+   * With `repeat`: run the loads in rounds (every load once, then every load again) rather than each load's repeats
+   * in a row, so a machine whose speed drifts over minutes weighs on every load alike.
+   */
+  interleave?: boolean;
   /** DIR/sweep.json and DIR/step-<k>/{results.json,requests.jsonl}. */
   outDir?: string;
   /**
@@ -142,6 +147,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       ended_at: status === 'running' ? null : new Date().toISOString(),
       axis,
       repeat,
+      ...(options.interleave && repeat > 1 ? { interleaved: true } : {}),
       target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded, ...(session.target.backend ? { backend: session.target.backend } : {}) },
       steps,
       ...(capacity ? { capacity: capacityField(capacity, steps) } : {}),
@@ -204,17 +210,16 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     } else if (axis.auto) {
       await autoSteps(axis, measureAt, options.autoSteps ?? DEFAULT_AUTO_STEPS, (rate) => (saturatedAt = rate));
     } else {
-      outer: for (const value of axis.values) {
-        for (let r = 0; r < repeat; r++) {
-          const done = previous.find((p) => loadValue(p) === value && p.repeat === r);
-          const step = done ?? (await measureAt(value, r));
-          if (step === null) break outer;
-          // Past saturation a higher rate only queues more: stop, and say where.
-          if (axis.kind === 'rate' && step.summary.saturation?.saturated) {
-            saturatedAt = value;
-            break outer;
-          }
-        }
+      const order = options.interleave
+        ? Array.from({ length: repeat }, (_, r) => axis.values.map((value) => ({ value, r }))).flat()
+        : axis.values.flatMap((value) => Array.from({ length: repeat }, (_, r) => ({ value, r })));
+      for (const { value, r } of order) {
+        // Past saturation a higher rate only queues more (later rounds stop below it too).
+        if (saturatedAt !== null && value >= saturatedAt) continue;
+        const done = previous.find((p) => loadValue(p) === value && p.repeat === r);
+        const step = done ?? (await measureAt(value, r));
+        if (step === null) break;
+        if (axis.kind === 'rate' && step.summary.saturation?.saturated) saturatedAt = value;
       }
     }
     const stopped = capacity

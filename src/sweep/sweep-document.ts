@@ -10,7 +10,7 @@ import type { SweepAxis } from './plan.js';
 export const SWEEP_SCHEMA_VERSION = 'inferscope.sweep/1';
 
 export interface SweepStep {
-  /** Position in the sweep (steps in increasing load; repeats of one load are consecutive). */
+  /** Position in the sweep (steps in increasing load; repeats of one load are consecutive, or in rounds when `interleaved`). */
   index: number;
   /** 0-based repeat of this load (see `repeat`). */
   repeat: number;
@@ -31,6 +31,8 @@ export interface SweepDocument {
   ended_at: string | null;
   axis: SweepAxis;
   repeat: number;
+  /** The repeats ran in rounds (every load, then every load again): `sweep --interleave`. */
+  interleaved?: boolean;
   target: ResultsDocument['run']['target'];
   steps: SweepStep[];
   /**

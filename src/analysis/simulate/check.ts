@@ -1,8 +1,10 @@
 import { selectMeasured } from '../../measure/measured.js';
-import type { RunSummary } from '../../stats/summary.js';
 import type { CostModel } from './cost-model.js';
+import type { RequestRecord } from '../../measure/record.js';
+import { summarize, type RunSummary } from '../../stats/summary.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
-import { simulate } from './simulate.js';
+import { runSimulation, type SimLoad } from './run-sim.js';
+import { simRecords } from './sim-records.js';
 
 /** The figures a check compares, measured and predicted. */
 export interface CheckFigures {
@@ -13,7 +15,9 @@ export interface CheckFigures {
 }
 
 export interface CheckRow {
+  /** The run, or the repeats pooled for this row joined with '+'. */
   run: string;
+  runs: string[];
   load: { concurrency: number } | { rate: number };
   requests: number;
   measured: CheckFigures;
@@ -29,31 +33,58 @@ function figures(s: RunSummary): CheckFigures {
 /**
  * Replays each measured run's load (its concurrency or rate, its number of requests, its requests' own prompt and
  * output lengths in order) through the simulator and sets the predicted p50s and throughput beside the measured.
+ * Repeats of one load in one group (a sweep's `--repeat`) make one row: their records pooled, their throughputs
+ * averaged, and the simulation run over all their requests.
  */
 export async function checkPredictions(cost: CostModel, runs: readonly CalibrationRun[], seed: number, turnaroundMs: readonly number[] = []): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
-  for (const run of runs) {
-    const load = runLoad(run);
-    if (!load) continue;
-    const ok = selectMeasured(run.records).succeeded;
-    const lengths = ok.map((r) => ({ input_tokens: r.input_tokens ?? r.requested_input_tokens ?? 0, output_tokens: Math.max(1, r.output_tokens ?? r.chunks.length) }));
-    if (lengths.length === 0) continue;
-    const sim = await simulate({ cost, loads: [load], requests: lengths.length, lengths: (i) => lengths[i % lengths.length]!, replicas: 1, seed, slo: null, turnaroundMs });
-    const measured = figures(run.results.summary);
-    const predicted = figures(sim.predicted!.summary);
+  for (const { load, group } of repeatGroups(runs)) {
+    // Each repeat is simulated as it ran (its own start, its own requests' lengths), then pooled like the measured.
+    const measuredRuns = group.map((r) => ({ records: selectMeasured(r.records).succeeded as readonly RequestRecord[], summary: r.results.summary }));
+    const predictedRuns = measuredRuns.flatMap(({ records }) => {
+      const lengths = records.map((r) => ({ input_tokens: r.input_tokens ?? r.requested_input_tokens ?? 0, output_tokens: Math.max(1, r.output_tokens ?? r.chunks.length) }));
+      if (lengths.length === 0) return [];
+      const predictedRecords = simRecords(runSimulation({ cost, load, requests: lengths.length, lengths: (i) => lengths[i]!, seed, turnaroundMs }));
+      return [{ records: predictedRecords, summary: summarize(predictedRecords) }];
+    });
+    if (predictedRuns.length === 0) continue;
+    const measured = pooledFigures(measuredRuns);
+    const predicted = pooledFigures(predictedRuns);
     const err = (k: keyof CheckFigures): number | null => {
       const m = measured[k];
       const p = predicted[k];
       return m !== null && p !== null && m !== 0 ? ((p - m) / m) * 100 : null;
     };
     rows.push({
-      run: run.id,
+      run: group.map((r) => r.id).join('+'),
+      runs: group.map((r) => r.id),
       load: load.kind === 'concurrency' ? { concurrency: load.concurrency } : { rate: load.rate },
-      requests: lengths.length,
+      requests: predictedRuns.reduce((n, r) => n + r.records.length, 0),
       measured,
       predicted,
       error_pct: { ttft_p50_ms: err('ttft_p50_ms'), tpot_p50_ms: err('tpot_p50_ms'), e2e_p50_ms: err('e2e_p50_ms'), output_tokens_per_s: err('output_tokens_per_s') },
     });
   }
   return rows;
+}
+
+/** Runs in order, those of one group at one load gathered at the first one's place. */
+function repeatGroups(runs: readonly CalibrationRun[]): Array<{ load: SimLoad; group: CalibrationRun[] }> {
+  const out: Array<{ key: string | null; load: SimLoad; group: CalibrationRun[] }> = [];
+  for (const run of runs) {
+    const load = runLoad(run);
+    if (!load) continue;
+    const key = run.group !== undefined ? `${run.group}\u0000${JSON.stringify(load)}` : null;
+    const same = key !== null ? out.find((g) => g.key === key) : undefined;
+    if (same) same.group.push(run);
+    else out.push({ key, load, group: [run] });
+  }
+  return out;
+}
+
+/** One run's figures, or percentiles over the repeats' pooled records with their throughputs' mean (each run has its own time base). */
+function pooledFigures(runs: ReadonlyArray<{ records: readonly RequestRecord[]; summary: RunSummary }>): CheckFigures {
+  if (runs.length === 1) return figures(runs[0]!.summary);
+  const rates = runs.map((r) => r.summary.throughput.output_tokens_per_s).filter((x): x is number => x !== null);
+  return { ...figures(summarize(runs.flatMap((r) => r.records))), output_tokens_per_s: rates.length > 0 ? rates.reduce((s, x) => s + x, 0) / rates.length : null };
 }

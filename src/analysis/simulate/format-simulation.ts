@@ -45,7 +45,7 @@ export function formatSimulation(r: SimulationResult, notes: readonly string[], 
       textTable(
         ['run', 'load', 'TTFT meas', 'pred', 'error', 'TPOT meas', 'pred', 'error', 'tok/s meas', 'pred', 'error'],
         check.map((c) => [
-          c.run, loadText(c.load),
+          c.runs.length > 1 ? `${c.runs[0]} +${c.runs.length - 1} repeats` : c.run, loadText(c.load),
           ms(c.measured.ttft_p50_ms), ms(c.predicted.ttft_p50_ms), pct(c.error_pct.ttft_p50_ms),
           ms(c.measured.tpot_p50_ms), ms(c.predicted.tpot_p50_ms), pct(c.error_pct.tpot_p50_ms),
           num(c.measured.output_tokens_per_s, 0), num(c.predicted.output_tokens_per_s, 0), pct(c.error_pct.output_tokens_per_s),

@@ -7,6 +7,8 @@ export interface CalibrationRun {
   id: string;
   results: ResultsDocument;
   records: readonly RequestRecord[];
+  /** Runs of one group (a sweep's steps) at the same load are repeats: a check pools their records. */
+  group?: string;
 }
 
 /** The load a measured run ran under, from its stored configuration; null when it does not say. */

@@ -56,7 +56,7 @@ async function loadCalibrationRuns(refs: readonly string[], flag: string, db: st
   const opts = db ? { db } : {};
   const runs: CalibrationRun[] = [];
   const sweeps: LoadedSweep[] = [];
-  for (const ref of refs) {
+  for (const [k, ref] of refs.entries()) {
     const sweep = loadSweepIfAny(ref, opts);
     const stepRefs = sweep
       ? sweep.sweep.steps.map((st) => (sweep.dir && existsSync(join(sweep.dir, `step-${st.index}`)) ? join(sweep.dir, `step-${st.index}`) : st.run_id))
@@ -65,7 +65,8 @@ async function loadCalibrationRuns(refs: readonly string[], flag: string, db: st
     for (const r of stepRefs) {
       const run = await loadRun(r, opts);
       if (!run.records) throw new ConfigError(flag, `${flag} ${r}: the run has no request records (requests.jsonl) to fit on`);
-      runs.push({ id: run.label, results: run.results, records: run.records });
+      // A sweep's steps at one load are its repeats (--repeat), which a check pools.
+      runs.push({ id: run.label, results: run.results, records: run.records, ...(sweep ? { group: `sweep ${k}` } : {}) });
       ids.push(run.label);
     }
     if (sweep) sweeps.push({ label: sweep.label, sweep: sweep.sweep, runIds: ids });
@@ -164,7 +165,7 @@ function writeCheckReport(path: string, sweeps: readonly LoadedSweep[], check: r
     label: s.label,
     sweep: s.sweep,
     predicted: check
-      .filter((row) => s.runIds.includes(row.run))
+      .filter((row) => row.runs.some((id) => s.runIds.includes(id)))
       .map((row) => ({
         load: 'concurrency' in row.load ? row.load.concurrency : row.load.rate,
         ttft_p50_ms: row.predicted.ttft_p50_ms,

@@ -12,6 +12,7 @@ interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
   concurrency?: string;
   rate?: string;
   repeat: number;
+  interleave?: boolean;
   findCapacity?: boolean;
   attainment: number;
   maxProbes?: number;
@@ -33,6 +34,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16; auto: a synchronous and a throughput step, then --steps rates between')
     .option('--steps <n>', 'with --rate auto: rates between the synchronous and the throughput step (default 5)', positiveInt('--steps'))
     .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
+    .option('--interleave', 'with --repeat: run the loads in rounds (1..N, then 1..N again) so a machine whose speed drifts weighs on every load alike')
     .option('--find-capacity', 'search for the highest load meeting --slo (bracket, then bisect); the smallest listed load starts it (default: --rate 1)')
     .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
     .option('--max-probes <n>', `with --find-capacity: most steps the search runs (default ${DEFAULTS.sweep.maxProbes})`, positiveInt('--max-probes'))
@@ -58,7 +60,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
         : flags.rate !== undefined
           ? parseSweepAxis(flags.rate, 'rate', '--rate')
           : { kind: 'rate' as const, values: [1] };
-    const { concurrency: _c, rate: _r, repeat, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...benchFlags } = flags;
+    const { concurrency: _c, rate: _r, repeat, interleave, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...benchFlags } = flags;
     if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
@@ -69,7 +71,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       if (!previous) throw new ConfigError('--resume', `--resume: no sweep ${JSON.stringify(resume)} (an id in the store, or a sweep --out directory)`);
     }
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(interleave ? { interleave: true } : {}), ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
   });
 }
 

@@ -57,11 +57,11 @@ export function sweepPageData(sweeps: readonly ReportSweep[]): SweepPageData {
     sweeps.forEach((sw, i) => {
       const prefix = sweeps.length > 1 ? `${sw.label}: ` : '';
       for (const p of pick) {
-        series.push({ label: `${prefix}${p.name}`, sweep: i, points: sw.sweep.steps.filter(completed).map((s) => [loadOf(s), p.y(s)]) });
+        series.push({ label: `${prefix}${p.name}`, sweep: i, points: sw.sweep.steps.filter(completed).map((s): [number, number | null] => [loadOf(s), p.y(s)]).sort((a, b) => a[0] - b[0]) });
       }
       for (const p of pick) {
         const y = p.predicted;
-        if (y && sw.predicted) series.push({ label: `${prefix}${p.name} predicted`, sweep: i, predicted: true, points: sw.predicted.map((q) => [q.load, y(q)]) });
+        if (y && sw.predicted) series.push({ label: `${prefix}${p.name} predicted`, sweep: i, predicted: true, points: sw.predicted.map((q): [number, number | null] => [q.load, y(q)]).sort((a, b) => a[0] - b[0]) });
       }
     });
     return { ...align(series), xLabel: loadLabel, yLabel, logX: true };
