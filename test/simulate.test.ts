@@ -49,7 +49,7 @@ test('simulate --calibrate on two loads of the embedded engine predicts its conc
     // batch of 4 read 1.1 to 1.5 ms in 2-second windows of one run), so the sweep runs three interleaved rounds
     // (1..8, 1..8, 1..8): every load, the two calibrated on included, sees the machine's slow and fast spells alike.
     const out = join(dir, 'sweep');
-    const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--repeat', '3', '--interleave', '--requests', '48', '--warmup', '4', '--output-tokens', '64:192', '--out', out], { env, timeoutMs: 300_000 });
+    const sweep = await runCli(['sweep', '--concurrency', '1,2,3,4,5,6,7,8', '--repeat', '3', '--requests', '48', '--warmup', '4', '--output-tokens', '64:192', '--out', out], { env, timeoutMs: 300_000 });
     assert.equal(sweep.code, 0, sweep.stderr);
     const doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { interleaved?: boolean; steps: Array<{ load: { concurrency: number }; repeat: number }> };
     assert.equal(doc.interleaved, true);

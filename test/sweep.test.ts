@@ -135,3 +135,33 @@ test('a sweep killed with SIGKILL resumes: finished steps kept under the same id
   assert.deepEqual(doc.steps.map((s: { load: unknown }) => s.load), [{ concurrency: 1 }, { concurrency: 2 }, { concurrency: 3 }]);
   assert.equal(doc.steps[0].run_id, kept[0].run_id, 'the finished step is kept, not re-run');
 });
+
+test('--repeat runs the loads in rounds by default (--no-interleave: each load\'s in a row); sweep.json and the console give each load\'s median and range', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-sweep-repeat-'));
+  const server = await startTimingServer({ behavior: { ttftMs: 10, itlMs: 2, outputTokens: 4 } });
+  t.after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const flags = ['--url', server.url, '--model', 'm', '--concurrency', '1,2', '--repeat', '2', '--requests', '8', '--warmup', '2', '--no-scrape', '--no-db'];
+  const rounds = await runCli(['sweep', ...flags, '--out', join(dir, 'rounds')]);
+  assert.equal(rounds.code, 0, rounds.stderr);
+  const doc = JSON.parse(readFileSync(join(dir, 'rounds', 'sweep.json'), 'utf8')) as {
+    interleaved?: boolean;
+    steps: Array<{ load: { concurrency: number }; repeat: number; status: string }>;
+    loads: Array<{ load: { concurrency: number }; steps: number[]; ttft_p50_ms: { median: number; min: number; max: number } }>;
+  };
+  assert.equal(doc.interleaved, true);
+  assert.deepEqual(doc.steps.map((s) => [s.load.concurrency, s.repeat]), [[1, 0], [2, 0], [1, 1], [2, 1]]);
+  // Each load's completed steps (a busy machine can make a 4-request step invalid: its client fell behind).
+  const completed = (c: number) => doc.steps.flatMap((s, i) => (s.load.concurrency === c && s.status === 'completed' ? [i] : []));
+  assert.deepEqual(doc.loads.map((l) => [l.load.concurrency, l.steps]), [1, 2].filter((c) => completed(c).length > 0).map((c) => [c, completed(c)]));
+  const spread = doc.loads.at(-1)!.ttft_p50_ms;
+  assert.ok(spread.min <= spread.median && spread.median <= spread.max && spread.min >= 10, JSON.stringify(spread));
+  assert.match(rounds.stdout, /per load over its repeats \(run in rounds\): median \(lowest-highest\)/);
+  const inRow = await runCli(['sweep', ...flags, '--no-interleave', '--json']);
+  assert.equal(inRow.code, 0, inRow.stderr);
+  const rowDoc = JSON.parse(inRow.stdout) as { interleaved?: boolean; steps: Array<{ load: { concurrency: number }; repeat: number }> };
+  assert.equal(rowDoc.interleaved, undefined);
+  assert.deepEqual(rowDoc.steps.map((s) => [s.load.concurrency, s.repeat]), [[1, 0], [1, 1], [2, 0], [2, 1]]);
+});

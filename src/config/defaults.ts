@@ -35,6 +35,8 @@ export const DEFAULTS = {
     attainment: 0.99,
     /** --find-capacity: most probes (steps). */
     maxProbes: 12,
+    /** --repeat: run the repeats in rounds (every load, then every load again) rather than each load's in a row. */
+    interleave: true,
   },
   simulate: {
     /** Requests simulated per load. */

@@ -1,5 +1,5 @@
 import { textTable } from '../store/text-table.js';
-import { perUserSpeed, type SweepDocument } from './sweep-document.js';
+import { perUserSpeed, type RepeatSpread, type SweepDocument } from './sweep-document.js';
 
 /**
  * The sweep as a console table: one row per step with throughput, per-user speed, latency percentiles, goodput,
@@ -44,6 +44,7 @@ export function formatSweep(doc: SweepDocument): string {
     '',
     textTable(header, rows, { right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }),
   ];
+  if (doc.loads && doc.loads.length > 0) lines.push('', ...repeatsTable(doc));
   if (doc.capacity) lines.push('', capacityLine(doc.capacity));
   if (doc.saturated_at !== undefined) {
     lines.push('', `stopped at ${doc.saturated_at} req/s: the server no longer kept up (requests queued without bound); higher rates were not run`);
@@ -55,6 +56,23 @@ export function formatSweep(doc: SweepDocument): string {
     lines.push('', 'no knee: latency grew no faster than throughput over these loads');
   }
   return lines.join('\n');
+}
+
+/** Each load's repeats: median and range of its figures (the range is the run-to-run noise). */
+function repeatsTable(doc: SweepDocument): string[] {
+  const spread = (x: RepeatSpread | null, digits: number): string => (x === null ? '-' : `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}-${x.max.toFixed(digits)})`);
+  const rows = (doc.loads ?? []).map((l) => [
+    'concurrency' in l.load ? String(l.load.concurrency) : String(l.load.rate),
+    String(l.steps.length),
+    spread(l.output_tokens_per_s, 0),
+    spread(l.ttft_p50_ms, 1),
+    spread(l.tpot_p50_ms, 2),
+    spread(l.e2e_p99_ms, 0),
+  ]);
+  return [
+    `per load over its repeats${doc.interleaved ? ' (run in rounds)' : ''}: median (lowest-highest)`,
+    textTable([doc.axis.kind === 'rate' ? 'rate' : 'conc', 'runs', 'out tok/s', 'TTFT p50', 'TPOT p50', 'E2E p99'], rows, { right: [0, 1, 2, 3, 4, 5] }),
+  ];
 }
 
 function capacityLine(c: NonNullable<SweepDocument['capacity']>): string {

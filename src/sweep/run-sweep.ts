@@ -74,7 +74,7 @@ export interface SweepOptions {
   repeat?: number;
   /**
    * With `repeat`: run the loads in rounds (every load once, then every load again) rather than each load's repeats
-   * in a row, so a machine whose speed drifts over minutes weighs on every load alike.
+   * in a row, so a machine whose speed drifts over minutes weighs on every load alike. Default true.
    */
   interleave?: boolean;
   /** DIR/sweep.json and DIR/step-<k>/{results.json,requests.jsonl}. */
@@ -113,6 +113,7 @@ export interface SweepHooks {
 export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): Promise<SweepDocument> {
   const repeat = options.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new ConfigError('--repeat', '--repeat: a whole number from 1 to 100');
+  const interleave = options.interleave ?? DEFAULTS.sweep.interleave;
   // Our own copy: an auto axis fills its values as the steps run.
   const axis: SweepAxis = { ...options.axis, values: [...options.axis.values] };
   if (axis.auto && (options.capacity || options.resume)) {
@@ -147,7 +148,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
       ended_at: status === 'running' ? null : new Date().toISOString(),
       axis,
       repeat,
-      ...(options.interleave && repeat > 1 ? { interleaved: true } : {}),
+      ...(interleave && repeat > 1 ? { interleaved: true } : {}),
       target: { url: session.target.url, model: session.target.model, api: session.config.options.api, embedded: session.target.embedded, ...(session.target.backend ? { backend: session.target.backend } : {}) },
       steps,
       ...(capacity ? { capacity: capacityField(capacity, steps) } : {}),
@@ -210,7 +211,7 @@ export async function runSweep(options: SweepOptions, hooks: SweepHooks = {}): P
     } else if (axis.auto) {
       await autoSteps(axis, measureAt, options.autoSteps ?? DEFAULT_AUTO_STEPS, (rate) => (saturatedAt = rate));
     } else {
-      const order = options.interleave
+      const order = interleave
         ? Array.from({ length: repeat }, (_, r) => axis.values.map((value) => ({ value, r }))).flat()
         : axis.values.flatMap((value) => Array.from({ length: repeat }, (_, r) => ({ value, r })));
       for (const { value, r } of order) {

@@ -3,6 +3,7 @@
  * derived from the steps' summaries by pure functions (so they are recomputed, never edited).
  */
 import type { ResultsDocument } from '../results/results-document.js';
+import { quantileSorted } from '../stats/percentiles.js';
 import { findKnee } from './knee.js';
 import { paretoFront } from './pareto.js';
 import type { SweepAxis } from './plan.js';
@@ -42,6 +43,11 @@ export interface SweepDocument {
   pareto: { per_user_speed: number[]; e2e_p99: number[] };
   /** The last step before latency (E2E p50) grows faster than throughput (output tok/s); null if it never does. */
   knee: { step: number; load: SweepStep['load']; elasticity: number } | null;
+  /**
+   * With `repeat` above 1: each load's completed repeats side by side, as the median and range of their figures (the
+   * range is the run-to-run noise).
+   */
+  loads?: LoadRepeats[];
   /** Rate sweeps: the rate at which the server stopped keeping up (the step's summary.saturation); later rates were not run. */
   saturated_at?: number;
   /** With --find-capacity: the highest load whose SLO attainment held, with its bracket and probes. */
@@ -60,6 +66,24 @@ export interface SweepDocument {
   };
 }
 
+/** A figure over one load's repeats. */
+export interface RepeatSpread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One load's repeats in a sweep with `repeat` above 1 (see SweepDocument.loads). */
+export interface LoadRepeats {
+  load: SweepStep['load'];
+  /** Indices of its completed steps. */
+  steps: number[];
+  ttft_p50_ms: RepeatSpread | null;
+  tpot_p50_ms: RepeatSpread | null;
+  e2e_p99_ms: RepeatSpread | null;
+  output_tokens_per_s: RepeatSpread | null;
+}
+
 /** Output tok/s per user at a step: 1000 / TPOT p50 (ms); null without a TPOT. */
 export function perUserSpeed(step: Pick<SweepStep, 'summary'>): number | null {
   const tpot = step.summary.tpot_ms.p50;
@@ -70,7 +94,7 @@ export function perUserSpeed(step: Pick<SweepStep, 'summary'>): number | null {
  * The document for the steps so far: frontier and knee over completed steps only (an interrupted step's
  * figures cover part of its load).
  */
-export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 'pareto' | 'knee'>): SweepDocument {
+export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 'pareto' | 'knee' | 'loads'>): SweepDocument {
   const usable = meta.steps.map((s) => s.status === 'completed');
   const throughput = (s: SweepStep): number | null => s.summary.throughput.output_tokens_per_s;
   const points = (y: (s: SweepStep) => number | null) => meta.steps.map((s, i) => (usable[i] ? { x: throughput(s), y: y(s) } : { x: null, y: null }));
@@ -90,7 +114,29 @@ export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 
       e2e_p99: paretoFront(points((s) => s.summary.e2e_ms.p99), 'min'),
     },
     knee: found && kneeStep >= 0 ? { step: kneeStep, load: meta.steps[kneeStep]!.load, elasticity: found.elasticity } : null,
+    ...(meta.repeat > 1 ? { loads: loadRepeats(meta.steps, usable, loads) } : {}),
   };
+}
+
+function loadRepeats(steps: readonly SweepStep[], usable: readonly boolean[], loads: readonly number[]): LoadRepeats[] {
+  return loads.flatMap((v) => {
+    const idx = steps.flatMap((s, i) => (usable[i] && loadValue(s) === v ? [i] : []));
+    if (idx.length === 0) return [];
+    const spread = (pick: (s: SweepStep) => number | null): RepeatSpread | null => {
+      const xs = Float64Array.from(idx.map((i) => pick(steps[i]!)).filter((x): x is number => x !== null && Number.isFinite(x))).sort();
+      return xs.length === 0 ? null : { median: quantileSorted(xs, 0.5), min: xs[0]!, max: xs[xs.length - 1]! };
+    };
+    return [
+      {
+        load: steps[idx[0]!]!.load,
+        steps: idx,
+        ttft_p50_ms: spread((s) => s.summary.ttft_ms.p50),
+        tpot_p50_ms: spread((s) => s.summary.tpot_ms.p50),
+        e2e_p99_ms: spread((s) => s.summary.e2e_ms.p99),
+        output_tokens_per_s: spread((s) => s.summary.throughput.output_tokens_per_s),
+      },
+    ];
+  });
 }
 
 function loadValue(s: SweepStep): number {

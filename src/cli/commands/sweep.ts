@@ -12,7 +12,7 @@ interface SweepFlags extends Omit<BenchFlags, 'concurrency' | 'rate'> {
   concurrency?: string;
   rate?: string;
   repeat: number;
-  interleave?: boolean;
+  interleave: boolean;
   findCapacity?: boolean;
   attainment: number;
   maxProbes?: number;
@@ -34,7 +34,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16; auto: a synchronous and a throughput step, then --steps rates between')
     .option('--steps <n>', 'with --rate auto: rates between the synchronous and the throughput step (default 5)', positiveInt('--steps'))
     .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
-    .option('--interleave', 'with --repeat: run the loads in rounds (1..N, then 1..N again) so a machine whose speed drifts weighs on every load alike')
+    .option('--no-interleave', 'with --repeat: run each load\'s repeats in a row (default: in rounds, 1..N then 1..N again, so a machine whose speed drifts weighs on every load alike)')
     .option('--find-capacity', 'search for the highest load meeting --slo (bracket, then bisect); the smallest listed load starts it (default: --rate 1)')
     .option('--attainment <share>', 'with --find-capacity: share of requests that must meet every SLO', share('--attainment'), DEFAULTS.sweep.attainment)
     .option('--max-probes <n>', `with --find-capacity: most steps the search runs (default ${DEFAULTS.sweep.maxProbes})`, positiveInt('--max-probes'))
@@ -71,7 +71,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       if (!previous) throw new ConfigError('--resume', `--resume: no sweep ${JSON.stringify(resume)} (an id in the store, or a sweep --out directory)`);
     }
     const { runSweepCommand } = await import('./sweep-action.js');
-    setExit(await runSweepCommand({ benchmark, axis, repeat, ...(interleave ? { interleave: true } : {}), ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
+    setExit(await runSweepCommand({ benchmark, axis, repeat, interleave, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
   });
 }
 
