@@ -21,15 +21,15 @@ test('calibrated on two runs of a server with 2 slots, the simulator predicts co
     };
     const cal = calibrate([await run(1, 16), await run(3, 24)], 2);
     assert.ok(Math.abs(cal.cost.decode_base_ms + cal.cost.decode_per_seq_ms - 8) < 0.8, JSON.stringify(cal.cost));
+    // Three runs at 3 users, pooled by the check (one group): there the median request waits for the other slot, and
+    // how long depends on how far the two slots drifted apart in that run (measured 84-97 ms over CI runs).
     const measured = [];
-    for (const c of [1, 2, 3, 4, 6]) measured.push(await run(c, 8 * c));
+    for (const c of [1, 2, 3, 3, 3, 4, 6]) measured.push({ ...(await run(c, 8 * c)), group: 'check' });
     const rows = await checkPredictions(cal.cost, measured, 42, cal.turnaround_ms);
-    assert.equal(rows.length, 5);
+    assert.deepEqual(rows.map((r) => r.runs.length), [1, 1, 3, 1, 1]);
     const table = rows.map((r) => `${JSON.stringify(r.load)} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} TPOT ${r.measured.tpot_p50_ms?.toFixed(2)}/${r.predicted.tpot_p50_ms?.toFixed(2)}`).join('\n');
     console.log(`calibrated ${JSON.stringify(cal.cost)}\n${table}`);
     for (const r of rows) {
-      // At 3 users on 2 slots the median request waits for the other slot to free, a wait set by how far apart the
-      // two slots drifted (client turnaround noise, not the server's costs): measured 84-89 ms over CI runs.
       const ttftBound = 'concurrency' in r.load && r.load.concurrency === 3 ? 10 : 5;
       assert.ok(Math.abs(r.error_pct.ttft_p50_ms!) <= ttftBound, `TTFT at ${JSON.stringify(r.load)}:\n${table}`);
       assert.ok(Math.abs(r.error_pct.tpot_p50_ms!) <= 5, `TPOT at ${JSON.stringify(r.load)}:\n${table}`);

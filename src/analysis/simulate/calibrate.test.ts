@@ -49,7 +49,7 @@ test('past the slots, prefills stall the decoding requests; the decode step fitt
 test('output lengths that vary keep prompts apart: TTFT that grows with the running sequences is fitted per sequence; requests that waited place the fixed part', () => {
   const lengths = (i: number) => ({ input_tokens: 300, output_tokens: 64 + ((i * 37) % 129) });
   for (const fixedWhileQueued of [true, false]) {
-    const t = { ...truth, prefill_base_ms: 2, prefill_per_seq_ms: 1, fixed_while_queued: fixedWhileQueued };
+    const t = { ...truth, prefill_base_ms: 6, prefill_per_seq_ms: 1, fixed_while_queued: fixedWhileQueued };
     const cal = calibrate([run(1, 24, t, lengths), run(4, 48, t, lengths), run(6, 48, t, lengths)], 4);
     assert.equal(cal.cost.fixed_while_queued, fixedWhileQueued, JSON.stringify(cal.cost));
     assert.ok(Math.abs(cal.cost.prefill_per_seq_ms - 1) < 0.35, JSON.stringify(cal.cost));

@@ -3,8 +3,8 @@ import { selectMeasured } from '../../measure/measured.js';
 import { quantileSorted } from '../../stats/percentiles.js';
 import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
 import type { CostModel } from './cost-model.js';
-import { nonNegativeLeastSquares } from './least-squares.js';
-import { fitFirstToken, PLAIN_FIT_PCT, simulatedTtftP50, type TtftTarget } from './fit-first-token.js';
+import { nonNegativeLeastSquares, nonNegativeMedianRegression } from './least-squares.js';
+import { fitFirstToken, simulatedTtftP50, type TtftTarget } from './fit-first-token.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
 
 /** A request of a calibration run, with the load it saw. */
@@ -37,6 +37,9 @@ export interface Calibration {
 
 /** A run's first-token target counts for the per-token fit when at least this share of its requests found a free place. */
 const MIN_ADMITTED_SHARE = 0.5;
+
+/** RMS errors (percentage points) within which two first-token models fit the runs alike. */
+const CLOSE_FIT_PCT = 1;
 
 /** Prompt lengths vary enough across requests to fit the prefill cost per token from TTFT alone. */
 const PROMPT_SPREAD_CV = 0.15;
@@ -110,21 +113,23 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     // A prompt's compute cannot exceed the lightest load's whole TTFT: the stalls can overstate it (a busy machine
     // slows the decode steps they are read from).
     const cap = Math.min(...use.map((t) => t.ttft_p50_ms / Math.max(1, mean(t.lengths.map((l) => l.input_tokens)))));
-    const perSeq = fitFirstToken({ ...cost, prefill_per_token_ms: Math.min(cost.prefill_per_token_ms, cap) }, use, seed, turnaround, 'prefill_per_seq_ms');
+    const stallCost = fitStallCost(withTpot, cap);
+    const perSeq = fitFirstToken({ ...cost, prefill_per_token_ms: stallCost }, use, seed, turnaround, 'prefill_per_seq_ms');
     // When prompts rarely meet in one prefill (output lengths that vary keep the users apart), the growth of TTFT with
     // load is contention, not shared prefill compute: the per-token fit then explains less than the per-sequence one.
     const start = { ...cost, prefill_per_seq_ms: 0, prefill_per_token_ms: 0 };
     const perTok = perTokenFit ? fitFirstToken(start, use, seed, turnaround, 'prefill_per_token_ms') : null;
-    // The per-token model is kept when it found a cost, unless it misses the runs by more than a p50's noise and the
-    // other halves that miss. Without a cost it would leave the prompt's compute in the fixed part, which overlaps a
-    // queued request's wait where the compute cannot.
-    if (perTok && perTok.value > 0 && (perTok.errorPct <= PLAIN_FIT_PCT || perSeq.errorPct >= perTok.errorPct / 2)) {
+    // The per-token model is kept when it found a cost and fits the runs about as well (within a point of rms error;
+    // both fit exactly when prompts do meet). Without a cost it would leave the prompt's compute in the fixed part,
+    // which overlaps a queued request's wait where the compute cannot.
+    if (perTok && perTok.value > 0 && perTok.errorPct <= perSeq.errorPct + CLOSE_FIT_PCT) {
       cost = { ...start, prefill_base_ms: perTok.base, prefill_per_token_ms: perTok.value };
       notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perTok.errorPct.toFixed(1)}%)`);
       notes.push('one prompt length: the prefill cost per token fitted through the simulation to how TTFT grows with prompts prefilled together');
       cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
     } else {
-      cost = { ...cost, prefill_base_ms: perSeq.base, prefill_per_seq_ms: perSeq.value, prefill_per_token_ms: Math.min(cost.prefill_per_token_ms, cap) };
+      cost = { ...cost, prefill_base_ms: perSeq.base, prefill_per_seq_ms: perSeq.value, prefill_per_token_ms: stallCost };
+      cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
       notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perSeq.errorPct.toFixed(1)}%)`);
       if (perTok) notes.push(`one prompt length: TTFT grows with the sequences running beside it rather than with prompts prefilled together (per-token fit: rms error ${perTok.errorPct.toFixed(1)}%)`);
     }
@@ -160,15 +165,40 @@ function placeFixedPart(
   return after;
 }
 
+/** Scan points for the prompt's cost read from the stalls. */
+const STALL_SCAN_POINTS = 32;
+
+/**
+ * The prefill cost per prompt token that best explains the stalls in other requests' decoding, counted as the
+ * simulator counts them (only the part of a prefill after a request's first token stalls it): the cost between 0 and
+ * `cap` whose decode fit leaves the least absolute error.
+ */
+function fitStallCost(withTpot: readonly CalibrationPoint[], cap: number): number {
+  if (!(cap > 0) || withTpot.length < 3) return 0;
+  let best = { p: 0, err: Infinity };
+  for (let i = 0; i <= STALL_SCAN_POINTS; i++) {
+    const p = (cap * i) / STALL_SCAN_POINTS;
+    const fit = decodeWithStalls(withTpot, p);
+    if (fit.decode_base_ms === undefined) continue;
+    const err = withTpot.reduce((s, q) => s + Math.abs(q.tpot_ms! - stallMs(q, p) / Math.max(1, q.output_tokens - 1) - fit.decode_base_ms! - fit.decode_per_seq_ms! * q.batch), 0);
+    if (err < best.err) best = { p, err };
+  }
+  return best.p;
+}
+
+function stallMs(q: CalibrationPoint, perToken: number): number {
+  return q.stalls.reduce((s, [after, tokens]) => s + Math.min(after, perToken * tokens), 0);
+}
+
 /**
  * The decode step refitted with the stalls other requests' prefills caused taken out: at `perToken` per prompt token,
  * the part of each prefill after this request's first token (a prompt prefilled in the same batch stalls nothing).
+ * A median regression: it fits the typical request, as the simulator is checked on p50s.
  */
 function decodeWithStalls(withTpot: readonly CalibrationPoint[], perToken: number): Pick<CostModel, 'decode_base_ms' | 'decode_per_seq_ms'> | Record<string, never> {
-  const stallMs = (p: CalibrationPoint): number => p.stalls.reduce((s, [after, tokens]) => s + Math.min(after, perToken * tokens), 0);
-  const fit = nonNegativeLeastSquares(
+  const fit = nonNegativeMedianRegression(
     withTpot.map((p) => [1, p.batch]),
-    withTpot.map((p) => p.tpot_ms! - stallMs(p) / Math.max(1, p.output_tokens - 1)),
+    withTpot.map((p) => p.tpot_ms! - stallMs(p, perToken) / Math.max(1, p.output_tokens - 1)),
   );
   return fit ? { decode_base_ms: fit[0]!, decode_per_seq_ms: fit[1]! } : {};
 }

@@ -24,7 +24,7 @@ const GOLDEN = (Math.sqrt(5) - 1) / 2;
 /** Points of the coarse scan before the golden-section search. */
 const SCAN_POINTS = 24;
 /** RMS relative error (%) of the fixed-cost-only fit below which no per-sequence cost is fitted. */
-export const PLAIN_FIT_PCT = 5;
+const PLAIN_FIT_PCT = 5;
 
 /**
  * Fits the fixed and per-sequence parts of the first-token time so that the simulator reproduces the measured TTFT
