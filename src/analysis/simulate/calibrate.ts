@@ -5,6 +5,7 @@ import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
 import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares, nonNegativeMedianRegression } from './least-squares.js';
 import { fitFirstToken, simulatedTtftP50, type TtftTarget } from './fit-first-token.js';
+import { fitDecodeThroughSimulation, type TpotTarget } from './fit-decode.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
 
 /** A request of a calibration run, with the load it saw. */
@@ -135,6 +136,14 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     }
   }
   cost = placeFixedPart(cost, perRun, maxSeqs, seed, turnaround, notes);
+  // Last, the decode step through the simulation, so each run's simulated TPOT p50 is its measured one.
+  const tpotTargets = perRun.flatMap(({ run, points: pts }): TpotTarget[] => {
+    const load = runLoad(run);
+    const tpots = pts.flatMap((p) => (p.tpot_ms !== null ? [p.tpot_ms] : []));
+    if (!load || tpots.length === 0) return [];
+    return [{ load, lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), tpot_p50_ms: median(tpots), batch: pts.reduce((s, p) => s + p.batch, 0) / pts.length }];
+  });
+  cost = fitDecodeThroughSimulation(cost, tpotTargets, seed, turnaround);
   return { cost, points, lengths: points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), turnaround_ms: turnaround, notes };
 }
 
