@@ -55,3 +55,11 @@ test('output lengths that vary keep prompts apart: TTFT that grows with the runn
     assert.ok(Math.abs(cal.cost.prefill_per_seq_ms - 1) < 0.35, JSON.stringify(cal.cost));
   }
 });
+
+test('prompt lengths that vary: the prefill cost per token is recovered (TTFT across them, then the stalls)', () => {
+  const lengths = (i: number) => ({ input_tokens: 100 + ((i * 613) % 1400), output_tokens: 64 + ((i * 37) % 129) });
+  const t = { ...truth, prefill_base_ms: 2 };
+  const cal = calibrate([run(1, 32, t, lengths), run(4, 64, t, lengths)], 4);
+  assert.match(cal.notes.join('\n'), /prefill cost per token first estimated from TTFT across prompt lengths/);
+  assert.ok(Math.abs(cal.cost.prefill_per_token_ms - 0.03) / 0.03 < 0.1, JSON.stringify(cal.cost));
+});

@@ -72,7 +72,7 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
   if (spread) {
     const fit = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1), p.input_tokens]), basis.map((p) => p.ttft_ms));
     if (fit) perToken = fit[2]!;
-    notes.push('prefill cost per token fitted from TTFT across prompt lengths');
+    notes.push('prefill cost per token first estimated from TTFT across prompt lengths, then set by the stalls it causes in other requests');
   }
   const rest = nonNegativeLeastSquares(basis.map((p) => [1, Math.min(p.held_at_send, (maxSeqs ?? Infinity) - 1)]), basis.map((p) => p.ttft_ms - perToken * p.input_tokens)) ?? [
     Math.max(0, median(basis.map((p) => p.ttft_ms - perToken * p.input_tokens))),
