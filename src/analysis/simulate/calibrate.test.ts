@@ -5,19 +5,9 @@ import { calibrate } from './calibrate.js';
 import type { CostModel } from './cost-model.js';
 import { runSimulation } from './run-sim.js';
 import { simRecords } from './sim-records.js';
+import { KNOWN_COST } from '../../../test/support/sim-cost.js';
 
-const truth: CostModel = {
-  decode_base_ms: 0.05,
-  decode_per_seq_ms: 0.25,
-  prefill_base_ms: 0.7,
-  prefill_per_seq_ms: 0,
-  prefill_per_token_ms: 0.03,
-  max_seqs: 4,
-  kv_capacity_tokens: null,
-  prefill_chunk_tokens: null,
-  fixed_while_queued: true,
-  source: 'truth',
-};
+const truth = KNOWN_COST;
 
 const run = (concurrency: number, requests: number, cost: CostModel = truth, lengths = (_i: number) => ({ input_tokens: 300, output_tokens: 128 })) => ({
   id: `c${concurrency}`,

@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import type { CostModel } from './cost-model.js';
 import { fitDecodeThroughSimulation, type TpotTarget } from './fit-decode.js';
 import { runSimulation } from './run-sim.js';
+import { KNOWN_COST } from '../../../test/support/sim-cost.js';
 
-const truth: CostModel = {
-  decode_base_ms: 0.05,
-  decode_per_seq_ms: 0.25,
-  prefill_base_ms: 1,
-  prefill_per_seq_ms: 0.5,
-  prefill_per_token_ms: 0.03,
-  max_seqs: 4,
-  kv_capacity_tokens: null,
-  prefill_chunk_tokens: null,
-  fixed_while_queued: true,
-  source: 'truth',
-};
+const truth: CostModel = { ...KNOWN_COST, prefill_base_ms: 1, prefill_per_seq_ms: 0.5 };
 
 const lengths = Array.from({ length: 48 }, (_, i) => ({ input_tokens: 300, output_tokens: 64 + ((i * 37) % 129) }));
 
