@@ -96,7 +96,7 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     const load = runLoad(run);
     const admitted = pts.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
     if (!load || admitted.length === 0) return [];
-    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), share: admitted.length / pts.length }];
+    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: lengthsOf(pts), share: admitted.length / pts.length }];
   });
   const turnaround = perRun.flatMap(({ run }) => (runLoad(run)?.kind === 'concurrency' ? turnarounds(selectMeasured(run.records).counted) : []));
   // With one prompt length, TTFT alone cannot split a prompt's compute from the fixed part; how it grows when prompts
@@ -141,10 +141,10 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     const load = runLoad(run);
     const tpots = pts.flatMap((p) => (p.tpot_ms !== null ? [p.tpot_ms] : []));
     if (!load || tpots.length === 0) return [];
-    return [{ load, lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), tpot_p50_ms: median(tpots), batch: pts.reduce((s, p) => s + p.batch, 0) / pts.length }];
+    return [{ load, lengths: lengthsOf(pts), tpot_p50_ms: median(tpots), batch: pts.reduce((s, p) => s + p.batch, 0) / pts.length }];
   });
   cost = fitDecodeThroughSimulation(cost, tpotTargets, seed, turnaround);
-  return { cost, points, lengths: points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })), turnaround_ms: turnaround, notes };
+  return { cost, points, lengths: lengthsOf(points), turnaround_ms: turnaround, notes };
 }
 
 /**
@@ -164,7 +164,7 @@ function placeFixedPart(
   const queued = perRun.flatMap(({ run, points: pts }): TtftTarget[] => {
     const load = runLoad(run);
     const waited = pts.filter((p) => p.held_at_send >= maxSeqs).length;
-    return load && waited >= 3 ? [{ load, ttft_p50_ms: median(pts.map((p) => p.ttft_ms)), lengths: pts.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens })) }] : [];
+    return load && waited >= 3 ? [{ load, ttft_p50_ms: median(pts.map((p) => p.ttft_ms)), lengths: lengthsOf(pts) }] : [];
   });
   if (queued.length === 0) return cost;
   const miss = (c: CostModel): number => queued.reduce((s, t) => s + ((simulatedTtftP50(c, t, seed, turnaround, false) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
@@ -263,6 +263,11 @@ function turnarounds(records: readonly RequestRecord[]): number[] {
     if (lo < sends.length) out.push(sends[lo]! - r.t_end);
   }
   return out;
+}
+
+/** Prompt and output lengths of the points' requests, in order (what the simulator replays). */
+function lengthsOf(points: readonly CalibrationPoint[]): Array<{ input_tokens: number; output_tokens: number }> {
+  return points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens }));
 }
 
 function median(xs: readonly number[]): number {
