@@ -33,8 +33,8 @@ function figures(s: RunSummary): CheckFigures {
 /**
  * Replays each measured run's load (its concurrency or rate, its number of requests, its requests' own prompt and
  * output lengths in order) through the simulator and sets the predicted p50s and throughput beside the measured.
- * Repeats of one load in one group (a sweep's `--repeat`) make one row: their records pooled, their throughputs
- * averaged, and the simulation run over all their requests.
+ * Repeats of one load in one group (a sweep's `--repeat`) make one row: each repeat simulated as it ran, and on both
+ * sides the records pooled for the percentiles and the throughputs averaged.
  */
 export async function checkPredictions(cost: CostModel, runs: readonly CalibrationRun[], seed: number, turnaroundMs: readonly number[] = []): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
