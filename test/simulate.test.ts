@@ -54,12 +54,14 @@ test('simulate --calibrate on two loads of the embedded engine predicts its conc
     const doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { interleaved?: boolean; steps: Array<{ load: { concurrency: number }; repeat: number }> };
     assert.equal(doc.interleaved, true);
     assert.deepEqual(doc.steps.map((st) => `${st.load.concurrency}.${st.repeat}`).slice(7, 10), ['8.0', '1.1', '2.1']);
-    // Calibrated on the runs at 1 and 4 users (each measured three times); the check pools each load's repeats.
+    // Calibrated on the runs at 1 and 4 users (each measured three times; the fit, like the check, pools each load's
+    // repeats: one run's TTFT p50 moves with where its 48 requests fell).
     const cal = [0, 8, 16, 3, 11, 19].flatMap((k) => ['--calibrate', join(out, `step-${k}`)]);
     const sim = await runCli(['simulate', ...cal, '--check', out, '--json'], { env });
     assert.equal(sim.code, 0, sim.stderr);
     const result = JSON.parse(sim.stdout) as {
       cost_model: { max_seqs: number };
+      notes: string[];
       predicted: { summary: { ttft_ms: { p50: number } } };
       check: Array<{ load: { concurrency: number }; runs: string[]; error_pct: Record<string, number>; measured: Record<string, number>; predicted: Record<string, number> }>;
     };
@@ -68,7 +70,8 @@ test('simulate --calibrate on two loads of the embedded engine predicts its conc
     assert.deepEqual(result.check.map((r) => [r.load.concurrency, r.runs.length]), [1, 2, 3, 4, 5, 6, 7, 8].map((c) => [c, 3]));
     const table = result.check
       .map((r) => `c=${r.load.concurrency} TTFT ${r.measured.ttft_p50_ms?.toFixed(1)}/${r.predicted.ttft_p50_ms?.toFixed(1)} (${r.error_pct.ttft_p50_ms?.toFixed(1)}%) TPOT ${r.measured.tpot_p50_ms?.toFixed(3)}/${r.predicted.tpot_p50_ms?.toFixed(3)} (${r.error_pct.tpot_p50_ms?.toFixed(1)}%)`)
-      .join('\n');
+      .join('\n')
+      .concat(`\ncost model ${JSON.stringify(result.cost_model)}\n${result.notes.join('\n')}`);
     console.log(table);
     for (const r of result.check) {
       for (const k of ['ttft_p50_ms', 'tpot_p50_ms']) assert.ok(Math.abs(r.error_pct[k]!) <= 15, `${k} off at c=${r.load.concurrency} (measured/predicted):\n${table}`);

@@ -42,6 +42,12 @@ test('output lengths that vary keep prompts apart: TTFT that grows with the runn
     const t = { ...truth, prefill_base_ms: 6, prefill_per_seq_ms: 1, fixed_while_queued: fixedWhileQueued };
     const cal = calibrate([run(1, 24, t, lengths), run(4, 48, t, lengths), run(6, 48, t, lengths)], 4);
     assert.equal(cal.cost.fixed_while_queued, fixedWhileQueued, JSON.stringify(cal.cost));
+    // Read from the requests that waited: their first token a prompt's compute, or the fixed part besides, after the end that freed their place.
+    const gaps = cal.points.flatMap((p) => (p.after_place_ms !== null ? [p.after_place_ms] : [])).sort((a, b) => a - b);
+    const gap = gaps[gaps.length >> 1]!;
+    const compute = 300 * t.prefill_per_token_ms;
+    const want = fixedWhileQueued ? compute : compute + 6 + 3 * 1;
+    assert.ok(Math.abs(gap - want) < 1.5, `median gap ${gap} ms, want ${want}`);
     assert.ok(Math.abs(cal.cost.prefill_per_seq_ms - 1) < 0.35, JSON.stringify(cal.cost));
   }
 });

@@ -1,30 +1,12 @@
-import type { RequestRecord } from '../../measure/record.js';
 import { selectMeasured } from '../../measure/measured.js';
 import { quantileSorted } from '../../stats/percentiles.js';
-import { outputTokens, tpotMs, ttftMs } from '../../stats/request-metrics.js';
+import { calibrationPoints, turnarounds, type CalibrationPoint } from './calibration-points.js';
 import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares, nonNegativeMedianRegression } from './least-squares.js';
-import { fitFirstToken, simulatedTtftP50, type TtftTarget } from './fit-first-token.js';
+import { fitFirstToken, type TtftTarget } from './fit-first-token.js';
 import { fitDecodeThroughSimulation, type TpotTarget } from './fit-decode.js';
 import { runLoad, type CalibrationRun } from './run-load.js';
-
-/** A request of a calibration run, with the load it saw. */
-export interface CalibrationPoint {
-  input_tokens: number;
-  output_tokens: number;
-  ttft_ms: number;
-  tpot_ms: number | null;
-  /** Time-weighted number of requests decoding beside it (itself included) while it decoded. */
-  batch: number;
-  /** Prompt tokens other requests prefilled while it decoded, per token of its own. */
-  stall_tokens_per_token: number;
-  /** Those prefills: when each ended (its first token), ms after this request's first token, and its prompt tokens. */
-  stalls: Array<[number, number]>;
-  /** Requests decoding when it was sent. */
-  decoding_at_send: number;
-  /** Requests the server held (queued or running) when it was sent, itself left out. */
-  held_at_send: number;
-}
+import type { RunLengths, SimLoad } from './run-sim.js';
 
 export interface Calibration {
   cost: CostModel;
@@ -53,7 +35,7 @@ const PROMPT_SPREAD_CV = 0.15;
  */
 export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | null, seed = 42): Calibration {
   const notes: string[] = [];
-  const perRun = runs.map((run) => ({ run, points: calibrationPoints(selectMeasured(run.records).succeeded) }));
+  const perRun = runs.map((run) => ({ run, points: calibrationPoints(selectMeasured(run.records).succeeded, maxSeqs) }));
   const points = perRun.flatMap((x) => x.points);
   if (points.length < 3) throw new RangeError(`calibration needs at least 3 succeeded requests with a first token, got ${points.length}`);
   const withTpot = points.filter((p) => p.tpot_ms !== null);
@@ -91,12 +73,15 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     fixed_while_queued: true,
     source: `calibrated on ${runs.map((r) => r.id).join(', ')} (${points.length} requests)`,
   };
-  // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts).
-  const targets = perRun.flatMap(({ run, points: pts }): Array<TtftTarget & { share: number }> => {
-    const load = runLoad(run);
+  // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts),
+  // to the p50 of each load's requests: repeats at one load are pooled, as a check pools them (a run's own p50 moves
+  // with where its requests happened to fall, more so where TTFT is spread wide).
+  const loads = byLoad(perRun);
+  const targets = loads.flatMap(({ load, members }): Array<TtftTarget & { share: number }> => {
+    const pts = members.flatMap((m) => m.points);
     const admitted = pts.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
-    if (!load || admitted.length === 0) return [];
-    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), lengths: lengthsOf(pts), share: admitted.length / pts.length }];
+    if (admitted.length === 0) return [];
+    return [{ load, ttft_p50_ms: median(admitted.map((p) => p.ttft_ms)), runs: members.map((m) => lengthsOf(m.points)), share: admitted.length / pts.length }];
   });
   const turnaround = perRun.flatMap(({ run }) => (runLoad(run)?.kind === 'concurrency' ? turnarounds(selectMeasured(run.records).counted) : []));
   // With one prompt length, TTFT alone cannot split a prompt's compute from the fixed part; how it grows when prompts
@@ -113,7 +98,7 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     const use = strong.length > 0 ? strong : targets;
     // A prompt's compute cannot exceed the lightest load's whole TTFT: the stalls can overstate it (a busy machine
     // slows the decode steps they are read from).
-    const cap = Math.min(...use.map((t) => t.ttft_p50_ms / Math.max(1, mean(t.lengths.map((l) => l.input_tokens)))));
+    const cap = Math.min(...use.map((t) => t.ttft_p50_ms / Math.max(1, mean(t.runs.flat().map((l) => l.input_tokens)))));
     const stallCost = fitStallCost(withTpot, cap);
     const perSeq = fitFirstToken({ ...cost, prefill_per_token_ms: stallCost }, use, seed, turnaround, 'prefill_per_seq_ms');
     // When prompts rarely meet in one prefill (output lengths that vary keep the users apart), the growth of TTFT with
@@ -125,53 +110,48 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
     // which overlaps a queued request's wait where the compute cannot.
     if (perTok && perTok.value > 0 && perTok.errorPct <= perSeq.errorPct + CLOSE_FIT_PCT) {
       cost = { ...start, prefill_base_ms: perTok.base, prefill_per_token_ms: perTok.value };
-      notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perTok.errorPct.toFixed(1)}%)`);
+      notes.push(`first-token costs fitted through the simulation to each load's TTFT p50 (rms error ${perTok.errorPct.toFixed(1)}%)`);
       notes.push('one prompt length: the prefill cost per token fitted through the simulation to how TTFT grows with prompts prefilled together');
       cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
     } else {
       cost = { ...cost, prefill_base_ms: perSeq.base, prefill_per_seq_ms: perSeq.value, prefill_per_token_ms: stallCost };
       cost = { ...cost, ...decodeWithStalls(withTpot, cost.prefill_per_token_ms) };
-      notes.push(`first-token costs fitted through the simulation to the runs' TTFT p50 (rms error ${perSeq.errorPct.toFixed(1)}%)`);
+      notes.push(`first-token costs fitted through the simulation to each load's TTFT p50 (rms error ${perSeq.errorPct.toFixed(1)}%)`);
       if (perTok) notes.push(`one prompt length: TTFT grows with the sequences running beside it rather than with prompts prefilled together (per-token fit: rms error ${perTok.errorPct.toFixed(1)}%)`);
     }
   }
-  cost = placeFixedPart(cost, perRun, maxSeqs, seed, turnaround, notes);
-  // Last, the decode step through the simulation, so each run's simulated TPOT p50 is its measured one.
-  const tpotTargets = perRun.flatMap(({ run, points: pts }): TpotTarget[] => {
-    const load = runLoad(run);
+  cost = placeFixedPart(cost, points, maxSeqs, notes);
+  // Last, the decode step through the simulation, so each load's simulated TPOT p50 is its measured one.
+  const tpotTargets = loads.flatMap(({ load, members }): TpotTarget[] => {
+    const pts = members.flatMap((m) => m.points);
     const tpots = pts.flatMap((p) => (p.tpot_ms !== null ? [p.tpot_ms] : []));
-    if (!load || tpots.length === 0) return [];
-    return [{ load, lengths: lengthsOf(pts), tpot_p50_ms: median(tpots), batch: pts.reduce((s, p) => s + p.batch, 0) / pts.length }];
+    if (tpots.length === 0) return [];
+    return [{ load, runs: members.map((m) => lengthsOf(m.points)), tpot_p50_ms: median(tpots), batch: pts.reduce((s, p) => s + p.batch, 0) / pts.length }];
   });
   cost = fitDecodeThroughSimulation(cost, tpotTargets, seed, turnaround);
-  return { cost, points, lengths: lengthsOf(points), turnaround_ms: turnaround, notes };
+  return { cost, points, lengths: [...lengthsOf(points)], turnaround_ms: turnaround, notes };
 }
 
 /**
  * Whether the fixed part of the first-token time overlaps a wait for a place (a front end that tokenizes on arrival)
- * or starts once the request is admitted, from the runs' requests that waited: the choice that predicts their TTFT
- * p50 better. Without such requests, the overlap real engines have.
+ * or starts once the request is admitted, from the runs' requests that waited: how long after the end that freed
+ * their place their first token came, against what each choice expects (the prompt's compute, or the fixed part
+ * besides). Read from the records rather than through the simulation: how long a request waits depends on how far the
+ * running ones drifted apart, which one run's p50 shows and the simulation does not reproduce. Without such requests,
+ * the overlap real engines have.
  */
-function placeFixedPart(
-  cost: CostModel,
-  perRun: ReadonlyArray<{ run: CalibrationRun; points: CalibrationPoint[] }>,
-  maxSeqs: number | null,
-  seed: number,
-  turnaround: readonly number[],
-  notes: string[],
-): CostModel {
+function placeFixedPart(cost: CostModel, points: readonly CalibrationPoint[], maxSeqs: number | null, notes: string[]): CostModel {
   if (maxSeqs === null) return cost;
-  const queued = perRun.flatMap(({ run, points: pts }): TtftTarget[] => {
-    const load = runLoad(run);
-    const waited = pts.filter((p) => p.held_at_send >= maxSeqs).length;
-    return load && waited >= 3 ? [{ load, ttft_p50_ms: median(pts.map((p) => p.ttft_ms)), lengths: lengthsOf(pts) }] : [];
-  });
-  if (queued.length === 0) return cost;
-  const miss = (c: CostModel): number => queued.reduce((s, t) => s + ((simulatedTtftP50(c, t, seed, turnaround, false) - t.ttft_p50_ms) / t.ttft_p50_ms) ** 2, 0);
-  const after = { ...cost, fixed_while_queued: false };
-  if (miss(after) >= miss(cost)) return cost;
-  notes.push("requests that waited for a place got their first token a whole fixed part after it freed: the server does that part only once a request is admitted");
-  return after;
+  const waited = points.filter((p) => p.after_place_ms !== null);
+  if (waited.length < 3) return cost;
+  const gap = median(waited.map((p) => p.after_place_ms!));
+  const compute = median(waited.map((p) => p.input_tokens)) * cost.prefill_per_token_ms;
+  const fixed = cost.prefill_base_ms + cost.prefill_per_seq_ms * (maxSeqs - 1);
+  if (Math.abs(gap - compute - fixed) >= Math.abs(gap - compute)) return cost;
+  notes.push(
+    `requests that waited for a place got their first token ${gap.toFixed(1)} ms after it freed (median): the server does the fixed part of the first-token time (${fixed.toFixed(1)} ms) only once a request is admitted`,
+  );
+  return { ...cost, fixed_while_queued: false };
 }
 
 /** Scan points for the prompt's cost read from the stalls. */
@@ -212,61 +192,27 @@ function decodeWithStalls(withTpot: readonly CalibrationPoint[], perToken: numbe
   return fit ? { decode_base_ms: fit[0]!, decode_per_seq_ms: fit[1]! } : {};
 }
 
-/** Per-request load figures of one run's succeeded requests (pairwise over the run: O(n^2), fine for calibration sizes). */
-export function calibrationPoints(ok: readonly RequestRecord[]): CalibrationPoint[] {
-  const rs = ok.flatMap((r) => {
-    const ttft = ttftMs(r);
-    const first = r.chunks[0]?.t;
-    const last = r.chunks.at(-1)?.t;
-    const P = r.input_tokens ?? r.requested_input_tokens ?? null;
-    return ttft !== null && first !== undefined && last !== undefined && P !== null ? [{ r, ttft, first, last, P, O: outputTokens(r).count }] : [];
-  });
-  return rs.map((x) => {
-    const span = x.last - x.first;
-    let overlap = 0;
-    const stalls: Array<[number, number]> = [];
-    let decodingAtSend = 0;
-    let held = 0;
-    for (const y of rs) {
-      if (span > 0) overlap += Math.max(0, Math.min(x.last, y.last) - Math.max(x.first, y.first));
-      if (y === x) continue;
-      if (y.first > x.first && y.first <= x.last) stalls.push([y.first - x.first, y.P]);
-      if (y.first <= x.r.t_send && y.last > x.r.t_send) decodingAtSend++;
-      if (y.r.t_send <= x.r.t_send && y.r.t_end > x.r.t_send) held++;
-    }
-    return {
-      input_tokens: x.P,
-      output_tokens: x.O,
-      ttft_ms: x.ttft,
-      tpot_ms: tpotMs(x.r),
-      batch: span > 0 ? overlap / span : 1,
-      stall_tokens_per_token: x.O > 1 ? stalls.reduce((s, [, tokens]) => s + tokens, 0) / (x.O - 1) : 0,
-      stalls,
-      decoding_at_send: decodingAtSend,
-      held_at_send: held,
-    };
-  });
+interface LoadRuns {
+  load: SimLoad;
+  members: Array<{ run: CalibrationRun; points: CalibrationPoint[] }>;
 }
 
-/** Closed loop: for each request, the time from its end to the next send after it (its user's next request). */
-function turnarounds(records: readonly RequestRecord[]): number[] {
-  const sends = Float64Array.from(records.map((r) => r.t_send)).sort();
-  const out: number[] = [];
-  for (const r of records) {
-    let lo = 0;
-    let hi = sends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sends[mid]! < r.t_end) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < sends.length) out.push(sends[lo]! - r.t_end);
+/** The runs with a known load, those at one load gathered (in order of first appearance). */
+function byLoad(perRun: ReadonlyArray<{ run: CalibrationRun; points: CalibrationPoint[] }>): LoadRuns[] {
+  const out: Array<LoadRuns & { key: string }> = [];
+  for (const m of perRun) {
+    const load = runLoad(m.run);
+    if (!load) continue;
+    const key = JSON.stringify(load);
+    const same = out.find((g) => g.key === key);
+    if (same) same.members.push(m);
+    else out.push({ key, load, members: [m] });
   }
   return out;
 }
 
 /** Prompt and output lengths of the points' requests, in order (what the simulator replays). */
-function lengthsOf(points: readonly CalibrationPoint[]): Array<{ input_tokens: number; output_tokens: number }> {
+function lengthsOf(points: readonly CalibrationPoint[]): RunLengths {
   return points.map((p) => ({ input_tokens: p.input_tokens, output_tokens: p.output_tokens }));
 }
 

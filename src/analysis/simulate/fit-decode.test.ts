@@ -12,7 +12,7 @@ const lengths = Array.from({ length: 48 }, (_, i) => ({ input_tokens: 300, outpu
 function target(concurrency: number, batch: number): TpotTarget {
   const out = runSimulation({ cost: truth, load: { kind: 'concurrency', concurrency }, requests: lengths.length, lengths: (i) => lengths[i]!, turnaroundMs: [1] });
   const tpot = out.map((o) => (o.token_times.at(-1)! - o.token_times[0]!) / (o.token_times.length - 1)).sort((a, b) => a - b);
-  return { load: { kind: 'concurrency', concurrency }, lengths, tpot_p50_ms: (tpot[23]! + tpot[24]!) / 2, batch };
+  return { load: { kind: 'concurrency', concurrency }, runs: [lengths], tpot_p50_ms: (tpot[23]! + tpot[24]!) / 2, batch };
 }
 
 test('the decode step is moved until the simulated TPOT p50 of each calibration run is the measured one', () => {

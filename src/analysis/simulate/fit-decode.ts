@@ -1,12 +1,12 @@
 import { quantileSorted } from '../../stats/percentiles.js';
 import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares } from './least-squares.js';
-import { runSimulation, type SimLoad } from './run-sim.js';
+import { simulateRepeats, type RunLengths, type SimLoad } from './run-sim.js';
 
-/** A calibration run as the decode refit sees it: its load, its requests' lengths in order, its TPOT p50 and mean batch. */
+/** Calibration runs at one load as the decode refit sees them: the load, each run's requests' lengths in order, their pooled TPOT p50 and mean batch. */
 export interface TpotTarget {
   load: SimLoad;
-  lengths: Array<{ input_tokens: number; output_tokens: number }>;
+  runs: RunLengths[];
   tpot_p50_ms: number;
   /** Mean number of sequences decoding beside each of its requests (itself included). */
   batch: number;
@@ -17,11 +17,11 @@ const TOLERANCE = 0.002;
 const MAX_ROUNDS = 8;
 
 /**
- * Adjusts the decode step (`decode_base_ms + decode_per_seq_ms x batch`) until the simulator reproduces each
- * calibration run's TPOT p50: the per-request fit sets the shape, but what the check compares is the p50 of the
+ * Adjusts the decode step (`decode_base_ms + decode_per_seq_ms x batch`) until the simulator reproduces the TPOT p50
+ * of each load's calibration runs: the per-request fit sets the shape, but what the check compares is the p50 of the
  * simulated requests, with the stalls, queueing and batch changes the simulation adds. Each round moves the line so
- * that it passes, at each run's mean batch, through the step that run's miss asks for (non-negative least squares;
- * with one run, a common scale).
+ * that it passes, at each load's mean batch, through the step that load's miss asks for (non-negative least squares;
+ * with one load, a common scale).
  */
 export function fitDecodeThroughSimulation(cost: CostModel, targets: readonly TpotTarget[], seed: number, turnaroundMs: readonly number[]): CostModel {
   let c = cost;
@@ -48,9 +48,9 @@ export function fitDecodeThroughSimulation(cost: CostModel, targets: readonly Tp
   return best.cost;
 }
 
-/** TPOT p50 of the requests the simulator predicts for a target's load and lengths (those with two tokens or more). */
+/** TPOT p50 of the requests the simulator predicts for a target's runs, pooled (those with two tokens or more). */
 function simulatedTpotP50(cost: CostModel, t: TpotTarget, seed: number, turnaroundMs: readonly number[]): number {
-  const out = runSimulation({ cost, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
+  const out = simulateRepeats(cost, t.load, t.runs, seed, turnaroundMs);
   const tpot = Float64Array.from(out.filter((o) => o.token_times.length > 1).map((o) => (o.token_times.at(-1)! - o.token_times[0]!) / (o.token_times.length - 1))).sort();
   return tpot.length > 0 ? quantileSorted(tpot, 0.5) : Number.NaN;
 }

@@ -1,18 +1,21 @@
 import { quantileSorted } from '../../stats/percentiles.js';
 import type { CostModel } from './cost-model.js';
-import { runSimulation, type SimLoad } from './run-sim.js';
+import { simulateRepeats, type RunLengths, type SimLoad } from './run-sim.js';
 
-/** A measured run as the first-token fit sees it: its load, its requests' lengths in order, and the TTFT p50 of its requests that found a free place (no queueing). */
+/**
+ * Measured runs at one load as the first-token fit sees them: the load, each run's requests' lengths in order, and
+ * the TTFT p50 of their pooled requests that found a free place (no queueing).
+ */
 export interface TtftTarget {
   load: SimLoad;
-  lengths: Array<{ input_tokens: number; output_tokens: number }>;
+  runs: RunLengths[];
   ttft_p50_ms: number;
 }
 
-/** TTFT p50 the simulator predicts for a target's load and lengths: of the requests admitted at once, or of all. */
-export function simulatedTtftP50(cost: CostModel, t: TtftTarget, seed: number, turnaroundMs: readonly number[], admittedOnly: boolean): number {
-  const out = runSimulation({ cost, load: t.load, requests: t.lengths.length, lengths: (i) => t.lengths[i]!, seed, turnaroundMs });
-  const admitted = admittedOnly ? out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9) : out;
+/** TTFT p50 the simulator predicts for a target's runs, pooled, of the requests admitted at once (of all when none was). */
+function simulatedTtftP50(cost: CostModel, t: TtftTarget, seed: number, turnaroundMs: readonly number[]): number {
+  const out = simulateRepeats(cost, t.load, t.runs, seed, turnaroundMs);
+  const admitted = out.filter((o) => o.t_admitted <= o.request.t_arrival + 1e-9);
   const ttft = Float64Array.from((admitted.length > 0 ? admitted : out).map((o) => o.token_times[0]! - o.request.t_arrival)).sort();
   return quantileSorted(ttft, 0.5);
 }
@@ -28,7 +31,7 @@ const PLAIN_FIT_PCT = 5;
 
 /**
  * Fits the fixed and per-sequence parts of the first-token time so that the simulator reproduces the measured TTFT
- * p50 of each calibration run's requests that were admitted at once (queueing is the simulator's to predict, not a
+ * p50 of each load's calibration requests that were admitted at once (queueing is the simulator's to predict, not a
  * cost): the per-sequence part by golden-section search, the fixed part for each candidate by
  * shifting it until the runs' mean error is zero. Fitting through the simulation keeps queueing and concurrent
  * prefills (which the simulator models) out of the fitted costs.
@@ -40,7 +43,7 @@ export function fitFirstToken(
   turnaroundMs: readonly number[],
   param: FirstTokenParam = 'prefill_per_seq_ms',
 ): { base: number; value: number; errorPct: number } {
-  const predict = (c: CostModel, t: TtftTarget): number => simulatedTtftP50(c, t, seed, turnaroundMs, true);
+  const predict = (c: CostModel, t: TtftTarget): number => simulatedTtftP50(c, t, seed, turnaroundMs);
   const solveBase = (value: number): { base: number; err: number } => {
     let base = Math.max(0, cost.prefill_base_ms);
     for (let k = 0; k < 6; k++) {
@@ -55,7 +58,7 @@ export function fitFirstToken(
     return { base, err };
   };
   // The whole of the largest TTFT, as a per-sequence cost or spread over the shortest prompt.
-  const shortest = Math.max(1, Math.min(...targets.flatMap((t) => t.lengths.map((l) => l.input_tokens))));
+  const shortest = Math.max(1, Math.min(...targets.flatMap((t) => t.runs.flat().map((l) => l.input_tokens))));
   const top = Math.max(...targets.map((t) => t.ttft_p50_ms)) / (param === 'prefill_per_token_ms' ? shortest : 1);
   // The error is not unimodal in the cost (whether prompts meet in one prefill batch flips with it), so a coarse
   // scan picks the bracket first and the golden-section search refines within it.

@@ -67,3 +67,14 @@ function insertByTime(pending: SimRequest[], from: number, req: SimRequest): voi
   while (i > from && pending[i - 1]!.t_arrival > req.t_arrival) i--;
   pending.splice(i, 0, req);
 }
+
+/** Prompt and output lengths of a run's requests, in order (what the simulator replays). */
+export type RunLengths = ReadonlyArray<{ input_tokens: number; output_tokens: number }>;
+
+/**
+ * Measured runs at one load as the simulator replays them, each as it ran (its own requests' lengths, its own start):
+ * their outcomes pooled, as percentiles over repeats are taken.
+ */
+export function simulateRepeats(cost: CostModel, load: SimLoad, runs: readonly RunLengths[], seed: number, turnaroundMs: readonly number[]): SimOutcome[] {
+  return runs.flatMap((lengths) => runSimulation({ cost, load, requests: lengths.length, lengths: (i) => lengths[i]!, seed, turnaroundMs }));
+}
