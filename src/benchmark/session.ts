@@ -1,5 +1,5 @@
 import type { ClientConfig } from '../client/types.js';
-import { listModels, probeExactOutputSupport, probeServerInfo, type ServerInfo } from '../client/index.js';
+import { listModels, probeConnectionReuse, probeExactOutputSupport, probeServerInfo, type ServerInfo } from '../client/index.js';
 import { createClock, type Clock } from '../measure/clock.js';
 import { assertWritableDir } from '../config/writable-path.js';
 import { ConfigError } from '../config/errors.js';
@@ -90,7 +90,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
     // for another, each bounded by the --timeout-* values.
     const infoTimeoutMs = Math.min(o.timeouts.connect_ms + o.timeouts.ttft_ms, o.timeouts.total_ms, INFO_TIMEOUT_CAP_MS);
     const headers = { ...o.headers, ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) };
-    const [, info, metrics, sized] = await Promise.all([
+    const [, info, metrics, sized, reuse] = await Promise.all([
       // The in-process engine takes every optional field; llama-server, like any server, is probed.
       probeOptionalFields(config, clientConfig, resolved.embedded && resolved.backend === 'node-llama-cpp', emit),
       resolved.embedded
@@ -100,7 +100,10 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
       o.calibrate
         ? calibrated(built, { baseUrl: resolved.baseUrl, model, headers, timeoutMs: infoTimeoutMs, chat: o.api === 'chat' }, emit)
         : Promise.resolve({ workload: built.workload, calibration: null }),
+      // A server that closes each connection after a streamed answer (llama-server does) gets one per request.
+      o.probe ? probeConnectionReuse({ ...clientConfig }) : Promise.resolve(true),
     ]);
+    if (!reuse) clientConfig.reuseConnections = false;
     workload = wrap(sized.workload);
     if (info.version) info.version = scrubSecrets(info.version, secrets);
     if ('missing' in metrics) emit({ type: 'warning', message: noMetricsNote(metrics.missing, { server: info.owned_by ?? info.version ?? '' }) });

@@ -29,6 +29,7 @@ export function createOpenAIClient(config: ClientConfig, clock: Clock): Inferenc
     },
     Math.max(1, config.connections),
   );
+  if (config.reuseConnections === false) pool.connectionsDoNotPersist();
   const path = endpointPath(config);
   const headers = requestHeaders(config);
   const env: StreamRequestEnv = {

@@ -34,6 +34,11 @@ export interface ClientConfig {
   saveText: boolean;
   /** Max sockets to the origin (>= peak concurrency). */
   connections: number;
+  /**
+   * False when the server is known to close each connection after a streamed answer (probed before the run): every
+   * request then opens its own, and none has to be sent twice. Default true.
+   */
+  reuseConnections?: boolean;
 }
 
 export interface SendContext {

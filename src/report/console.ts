@@ -115,6 +115,9 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
     for (const [cls, message] of Object.entries(s.errors.examples ?? {})) lines.push(c.yellow(`  first ${cls}: ${printable(message)}`));
   }
   const retried = s.requests.retried ?? 0;
+  if (results.run.target.connections === 'per_request' && retried === 0) {
+    lines.push('connections  one per request: the server closes each connection after a streamed answer (seen before the run), so every TTFT includes a TCP connect');
+  }
   if (retried > 0) {
     lines.push(
       c.yellow(

@@ -24,6 +24,11 @@ export interface ResultsTarget {
   embedded?: boolean;
   /** What ran the embedded engine: llama-server (llama.cpp's own) or node-llama-cpp (in-process bindings). */
   backend?: 'llama-server' | 'node-llama-cpp';
+  /**
+   * `per_request` when the server closed each connection after a streamed answer (seen before the run): every
+   * request opened its own, so each TTFT includes a TCP connect. Absent when connections were kept.
+   */
+  connections?: 'per_request';
 }
 
 export interface ResultsDocument {
