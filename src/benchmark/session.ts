@@ -101,7 +101,7 @@ export async function openSession(input: BenchmarkOptions, hooks: { onEvent?: Be
         ? calibrated(built, { baseUrl: resolved.baseUrl, model, headers, timeoutMs: infoTimeoutMs, chat: o.api === 'chat' }, emit)
         : Promise.resolve({ workload: built.workload, calibration: null }),
       // A server that closes each connection after a streamed answer (llama-server does) gets one per request.
-      o.probe ? probeConnectionReuse({ ...clientConfig }) : Promise.resolve(true),
+      o.probe ? probeConnectionReuse({ ...clientConfig }, { timeoutMs: infoTimeoutMs }) : Promise.resolve(true),
     ]);
     if (!reuse) clientConfig.reuseConnections = false;
     workload = wrap(sized.workload);

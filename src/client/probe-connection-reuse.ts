@@ -10,10 +10,10 @@ const CLOSE_WAIT_MS = 100;
  * without a `Connection: close` header (llama.cpp's llama-server does); a client that reuses such a connection
  * writes its next request into a socket that is going away and must send it again. One tiny streamed request on a
  * connection of its own, then a short wait for the server to close it. Anything that goes wrong (a refusal, an
- * error) answers true: the pool still notices a closed connection and stops reusing then.
+ * error, no answer within `timeoutMs`) answers true: the pool still notices a closed connection and stops reusing then.
  * @example if (!(await probeConnectionReuse(config))) config.reuseConnections = false;
  */
-export async function probeConnectionReuse(config: ClientConfig, waitMs = CLOSE_WAIT_MS): Promise<boolean> {
+export async function probeConnectionReuse(config: ClientConfig, opts: { timeoutMs?: number; waitMs?: number } = {}): Promise<boolean> {
   const client = new Client(new URL(config.baseUrl).origin, { connect: { timeout: config.timeouts.connect_ms } });
   let closed = false;
   const disconnected = new Promise<void>((resolve) =>
@@ -26,12 +26,12 @@ export async function probeConnectionReuse(config: ClientConfig, waitMs = CLOSE_
     // The plainest request every server takes: no optional field, one token.
     const plain = { ...config, includeUsage: false, exactOutputFields: { ignore_eos: false, min_tokens: false } };
     const body = JSON.stringify(buildRequestBody(plain, { prompt: 'Hi', max_tokens: 1, exact_output: false, input_tokens: 1 }));
-    const timeoutMs = Math.min(config.timeouts.connect_ms + config.timeouts.ttft_ms, config.timeouts.total_ms);
+    const timeoutMs = opts.timeoutMs ?? Math.min(config.timeouts.connect_ms + config.timeouts.ttft_ms, config.timeouts.total_ms);
     const res = await client.request({ method: 'POST', path: endpointPath(config), headers: requestHeaders(config), body, signal: AbortSignal.timeout(timeoutMs) });
     await res.body.text();
     if (res.statusCode !== 200) return true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([disconnected, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    await Promise.race([disconnected, new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.waitMs ?? CLOSE_WAIT_MS)))]);
     clearTimeout(timer);
     return !closed;
   } catch {
