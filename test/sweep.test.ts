@@ -80,10 +80,16 @@ test('stopping a sweep keeps every finished step and says it was interrupted', a
   assert.equal(JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')).steps.length, 1);
 });
 
-test('sweep CLI: a load list is required, one kind at a time, values checked (exit 2 naming the flag)', async () => {
-  const none = await runCli(['sweep', '--url', 'http://127.0.0.1:9/v1']);
-  assert.equal(none.code, 2);
-  assert.match(none.stderr, /--concurrency LIST or --rate LIST/);
+test('sweep CLI: without loads it sweeps concurrency auto; one kind at a time, values checked (exit 2 naming the flag)', async (t) => {
+  const server = await startTimingServer({ slots: 2, behavior: { ttftMs: 5, itlMs: 10, outputTokens: 6 }, recordBodies: false });
+  t.after(() => server.close());
+  const none = await runCli(['sweep', '--url', server.url, '--model', 'test-model', '--requests', '8', '--output-tokens', '6', '--no-scrape', '--no-probe', '--no-db', '--json'], { timeoutMs: 60_000 });
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /no --concurrency or --rate given: sweeping --concurrency auto/);
+  // Auto loads are chosen as the sweep goes: the progress lines give no total.
+  assert.match(none.stderr, /^step 1 concurrency 1: /m);
+  const loads = (JSON.parse(none.stdout) as { steps: Array<{ load: { concurrency: number } }> }).steps.map((st) => st.load.concurrency);
+  assert.deepEqual(loads.slice(0, 3), [1, 2, 4]);
   const both = await runCli(['sweep', '--concurrency', '1,2', '--rate', '1', '--url', 'http://127.0.0.1:9/v1']);
   assert.equal(both.code, 2);
   const bad = await runCli(['sweep', '--concurrency', '1,two', '--url', 'http://127.0.0.1:9/v1']);
@@ -127,7 +133,8 @@ test('a sweep killed with SIGKILL resumes: finished steps kept under the same id
   const wrong = await runCli([...argsFor('1,2'), '--resume', before.id]);
   assert.equal(wrong.code, 2, wrong.stderr);
   assert.match(wrong.stderr, /give the same/);
-  const resumed = await runCli([...args, '--resume', out, '--json'], { timeoutMs: 60_000 });
+  // Without loads, a resume continues the sweep's own.
+  const resumed = await runCli([...args.filter((a) => a !== '--concurrency' && a !== '1,2,3'), '--resume', out, '--json'], { timeoutMs: 60_000 });
   assert.equal(resumed.code, 0, resumed.stderr);
   const doc = JSON.parse(resumed.stdout);
   assert.equal(doc.id, before.id);

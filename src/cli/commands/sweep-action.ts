@@ -11,7 +11,8 @@ import { interruptible } from '../interruptible.js';
  */
 export async function runSweepCommand(options: SweepOptions, io: { json: boolean; html?: string }): Promise<number> {
   const stderr = process.stderr;
-  const total = options.axis.values.length * (options.repeat ?? 1);
+  // Auto loads and a capacity search choose their steps as they go: no total to show.
+  const total = options.axis.auto || options.capacity ? null : options.axis.values.length * (options.repeat ?? 1);
   const onEvent = (e: BenchmarkEvent): void => {
     if (e.type === 'warning') stderr.write(`warning: ${e.message}\n`);
     if (e.type === 'phase' && e.phase === 'starting-engine') stderr.write(`starting the embedded engine (${e.detail ?? ''})...\n`);
@@ -26,7 +27,7 @@ export async function runSweepCommand(options: SweepOptions, io: { json: boolean
         const s = step.summary;
         const f = (x: number | null, d: number): string => (x === null ? '-' : x.toFixed(d));
         stderr.write(
-          `step ${step.index + 1}/${total} ${load}: ${f(s.throughput.requests_per_s, 2)} req/s, ${f(s.throughput.output_tokens_per_s, 1)} out tok/s, ` +
+          `step ${step.index + 1}${total === null ? '' : `/${total}`} ${load}: ${f(s.throughput.requests_per_s, 2)} req/s, ${f(s.throughput.output_tokens_per_s, 1)} out tok/s, ` +
             `${f(perUserSpeed(step), 1)} tok/s/user, TTFT p50 ${f(s.ttft_ms.p50, 1)} ms, errors ${s.errors.total} (run ${step.run_id})\n`,
         );
       },

@@ -30,7 +30,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
   const cmd = program
     .command('sweep')
     .description('Measure a family of loads in one session: a step per concurrency or rate, with the frontier and knee')
-    .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16; auto: 1, 2, 4, ... until throughput stops growing')
+    .option('--concurrency <list>', 'closed loop: one step per value, e.g. 1,2,4,8,16; auto (the default without --rate): 1, 2, 4, ... until throughput stops growing')
     .option('--rate <list>', 'open loop: one step per rate in requests/s, e.g. 2,4,8,16; auto: a synchronous and a throughput step, then --steps rates between')
     .option('--steps <n>', 'with --rate auto: rates between the synchronous and the throughput step (default 5)', positiveInt('--steps'))
     .option('--repeat <k>', 'runs per load; the spread between them shows the noise', positiveInt('--repeat'), 1)
@@ -41,7 +41,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--out <dir>', 'write sweep.json and step-<k>/results.json, requests.jsonl here')
     .option('--json', 'print sweep.json on stdout (and nothing else there)')
     .option('--html <file>', 'write a self-contained HTML report of the sweep (frontier, curves vs load)')
-    .option('--resume <sweep>', 'continue a stopped sweep (id in the store, or its --out directory): same loads, only the missing steps run');
+    .option('--resume <sweep>', 'continue a stopped sweep (id in the store, or its --out directory): its loads and repeats unless given, only the missing steps run');
   for (const option of bench.options) if (option.long && !NOT_FROM_BENCH.has(option.long)) cmd.addOption(option);
   cmd.action(async (flags: SweepFlags & { out?: string; json?: boolean; html?: string; resume?: string }) => {
     if (flags.trace !== undefined) {
@@ -50,17 +50,9 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     if (flags.concurrency !== undefined && flags.rate !== undefined) {
       throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
     }
-    if (flags.concurrency === undefined && flags.rate === undefined && !flags.findCapacity) {
-      throw new ConfigError('--concurrency', 'sweep needs one of --concurrency LIST or --rate LIST (e.g. --concurrency 1,2,4,8), or --find-capacity');
-    }
-    const { parseSweepAxis } = await import('../../sweep/plan.js');
-    const axis =
-      flags.concurrency !== undefined
-        ? parseSweepAxis(flags.concurrency, 'concurrency', '--concurrency')
-        : flags.rate !== undefined
-          ? parseSweepAxis(flags.rate, 'rate', '--rate')
-          : { kind: 'rate' as const, values: [1] };
-    const { concurrency: _c, rate: _r, repeat, interleave, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...benchFlags } = flags;
+    const { concurrency: _c, rate: _r, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...rest } = flags;
+    let { repeat } = flags;
+    const { interleave, ...benchFlags } = rest;
     if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
@@ -69,6 +61,19 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       const { loadSweepIfAny } = await import('../../sweep/load-sweep.js');
       previous = loadSweepIfAny(resume, benchmark.db ? { db: benchmark.db } : {})?.sweep;
       if (!previous) throw new ConfigError('--resume', `--resume: no sweep ${JSON.stringify(resume)} (an id in the store, or a sweep --out directory)`);
+    }
+    const { parseSweepAxis } = await import('../../sweep/plan.js');
+    let axis;
+    if (flags.concurrency !== undefined) axis = parseSweepAxis(flags.concurrency, 'concurrency', '--concurrency');
+    else if (flags.rate !== undefined) axis = parseSweepAxis(flags.rate, 'rate', '--rate');
+    else if (findCapacity) axis = { kind: 'rate' as const, values: [1] };
+    else if (previous && !previous.axis.auto) {
+      // A resume without loads continues the sweep's own (and its repeats, unless given).
+      axis = { kind: previous.axis.kind, values: previous.axis.values };
+      if (cmd.getOptionValueSource('repeat') === 'default') repeat = previous.repeat;
+    } else {
+      axis = parseSweepAxis('auto', 'concurrency', '--concurrency');
+      process.stderr.write('no --concurrency or --rate given: sweeping --concurrency auto (1, 2, 4, ... until output throughput stops growing)\n');
     }
     const { runSweepCommand } = await import('./sweep-action.js');
     setExit(await runSweepCommand({ benchmark, axis, repeat, interleave, ...(out ? { outDir: out } : {}), ...(capacity ? { capacity } : {}), ...(previous ? { resume: previous } : {}), ...(steps !== undefined ? { autoSteps: steps } : {}) }, { json: !!json, ...(html ? { html } : {}) }));
