@@ -21,7 +21,7 @@ import {
   type LatencyReplicates,
   type RunSamples,
 } from './run-samples.js';
-import { bucketBlockLength, clientLag, latencyBlockLength, medianDecodeSteps } from './noise.js';
+import { bucketBlockLength, clientLag, latencyBlockLength, medianDecodeSteps, medianGaps } from './noise.js';
 import { thresholdFor } from './thresholds.js';
 import type { CiMethod, CompareOptions, CompareReport, ConfidenceInterval, LoadedRun, MetricComparison } from './types.js';
 import { verdictFor } from './verdict.js';
@@ -114,6 +114,7 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
   }
   const lag = clientLag(base, candidate);
   const decodeSteps = Math.min(medianDecodeSteps(b.samples), medianDecodeSteps(c.samples));
+  const gaps = Math.min(medianGaps(b.samples), medianGaps(c.samples));
   for (const family of LATENCY_FAMILIES) {
     const bp = b.samples ? latencyPoint(b.samples.succeeded, family) : summaryPoint(base.results.summary[`${family}_ms`]);
     const cp = c.samples ? latencyPoint(c.samples.succeeded, family) : summaryPoint(candidate.results.summary[`${family}_ms`]);
@@ -135,9 +136,11 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
           note = 'too few samples for an interval';
         }
       }
-      // Each timestamp may be late by the event-loop delay; TPOT spreads two of them over its decode steps.
+      // Each timestamp may be late by the event-loop delay; TPOT spreads two of them over its decode steps, and the
+      // ITL mean over a request's gaps (they telescope: its gaps sum to last chunk - first chunk).
       const level = stat === 'mean' || stat === 'p50' ? lag?.mean : lag?.p99;
-      const floor = level === undefined ? undefined : family === 'tpot' ? level / decodeSteps : level;
+      const spread = family === 'tpot' ? decodeSteps : family === 'itl' && stat === 'mean' ? gaps : 1;
+      const floor = level === undefined ? undefined : level / spread;
       make(def, bp.stats?.[k] ?? null, cp.stats?.[k] ?? null, ci, [bp.count, cp.count], note, floor);
     });
   }
@@ -257,7 +260,7 @@ export function methodSentences(confidence: number, resamples: number, minChange
     `Answer F1 and ROUGE-L (0-1 scores against dataset references): Welch's normal ${level} interval of the difference of means, in points x 100.`,
     `A change is called only when the interval excludes 0 and |change| exceeds the threshold (${minChangePct}%${custom ? `; ${custom}` : ''}), ` +
       "and a latency change only when it also exceeds the client's timing noise (event-loop delay of either run: a bound on its mean for mean " +
-      'and p50, its p99 for p90 and p99; for TPOT divided by the decode steps).',
+      'and p50, its p99 for p90 and p99; for TPOT divided by the decode steps, for the ITL mean by the gaps per request).',
   ];
 }
 

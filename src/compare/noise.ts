@@ -30,6 +30,13 @@ export function medianDecodeSteps(samples: RunSamples | null): number {
   return steps.length > 0 ? Math.max(1, steps[Math.floor(steps.length / 2)]!) : Infinity;
 }
 
+/** Median number of inter-chunk gaps per succeeded request (at least 1): the ITL mean spreads two timestamps over them. */
+export function medianGaps(samples: RunSamples | null): number {
+  if (!samples) return Infinity;
+  const gaps = samples.succeeded.map((r) => Math.max(1, r.chunks.length - 1)).sort((a, b) => a - b);
+  return gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : Infinity;
+}
+
 /**
  * Block length for the latency bootstrap: requests in flight together share server and client state, so
  * blocks span about the mean concurrency (at least n^(1/3)), and at most a fifth of the run.
