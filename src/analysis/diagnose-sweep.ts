@@ -1,6 +1,7 @@
 /**
  * Diagnosis across a sweep's steps: how decode time per token responds to batch size (memory-bound decode stays
- * flat, compute saturation grows), where queueing starts to dominate latency, and the fitted decode cost per step.
+ * flat, compute saturation grows), where queueing starts to dominate latency (or TTFT grows with nothing waiting),
+ * and the fitted decode cost per step.
  */
 import type { ResultsDocument } from '../results/results-document.js';
 import type { Diagnosis, Finding } from '../results/findings.js';
@@ -14,6 +15,9 @@ const FLAT_TPOT = 1.25;
 const SATURATION_ELASTICITY = 0.5;
 /** TTFT p50 this many times the lightest step's marks the onset of queueing. */
 const QUEUE_TTFT_FACTOR = 2;
+/** Mean waiting requests (the server's gauge) from which a step counts as queueing; below half of one, nothing queued. */
+const QUEUE_WAITING = 1;
+const NO_WAITING = 0.5;
 
 /** What the diagnosis reads of a sweep's step (the shape of sweep.json's steps). */
 export interface SweepStepView {
@@ -38,7 +42,11 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
   const sweep = { steps };
   const first = sweep.steps[0];
   const base = first?.summary.ttft_ms.p50 ?? null;
-  const onset = sweep.steps.find((st) => (st.server?.requests_waiting?.mean ?? 0) >= 1 || (base !== null && queuedTtft(st, base)));
+  // Where the server reports its waiting requests, a TTFT that doubled while none waited is not queueing: new prompts
+  // were prefilled beside the running sequences, sharing their compute (and the machine, for a local engine).
+  const waiting = (st: SweepStepView): number | null => st.server?.requests_waiting?.mean ?? null;
+  const onset = sweep.steps.find((st) => (waiting(st) ?? 0) >= QUEUE_WAITING || (base !== null && queuedTtft(st, base) && !((waiting(st) ?? Infinity) < NO_WAITING)));
+  const sharing = sweep.steps.find((st) => (onset === undefined || loadOf(st) < loadOf(onset)) && base !== null && queuedTtft(st, base) && (waiting(st) ?? Infinity) < NO_WAITING);
   // Decode scaling is judged on steps before queueing: past it the batch stops growing with the offered load.
   const before = onset && onset !== first ? sweep.steps.slice(0, sweep.steps.indexOf(onset)) : sweep.steps;
   const pts = before.flatMap((st) => {
@@ -81,8 +89,22 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
       });
     }
   }
+  if (sharing && sharing !== first) {
+    const running = sharing.server?.requests_running?.mean ?? sharing.summary.throughput.concurrency.mean;
+    findings.push({
+      kind: 'prefill_compute',
+      title:
+        `From ${loadText(sharing)} on, TTFT p50 grows (${sharing.summary.ttft_ms.p50?.toFixed(1)} ms against ${base?.toFixed(1)} ms at the lightest load) while no request waits ` +
+        `(${waiting(sharing)!.toFixed(1)} waiting on average${running !== null ? `, ${running.toFixed(1)} running` : ''}): new prompts are prefilled beside the running sequences and share their compute.`,
+      evidence: { step: sharing.index, ttft_p50_ms: sharing.summary.ttft_ms.p50, ttft_p50_lightest_ms: base, waiting_mean: waiting(sharing), running_mean: running },
+      confidence: 'medium',
+      advice: [
+        'Chunked prefill (vLLM --enable-chunked-prefill, SGLang --chunked-prefill-size) bounds how long a prompt and the decode steps hold each other up; fewer sequences per replica, or more replicas, lower TTFT at this load.',
+      ],
+    });
+  }
   if (onset && onset !== first) {
-    const load = 'concurrency' in onset.load ? `concurrency ${onset.load.concurrency}` : `${onset.load.rate} req/s`;
+    const load = loadText(onset);
     findings.push({
       kind: 'queueing',
       title: `From ${load} on, queueing dominates latency: TTFT p50 ${onset.summary.ttft_ms.p50?.toFixed(1)} ms against ${base?.toFixed(1)} ms at the lightest load${onset.server?.requests_waiting ? `, ${onset.server.requests_waiting.mean.toFixed(1)} requests waiting on average` : ''}.`,
@@ -101,6 +123,10 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
     });
   }
   return { findings };
+}
+
+function loadText(st: SweepStepView): string {
+  return 'concurrency' in st.load ? `concurrency ${st.load.concurrency}` : `${st.load.rate} req/s`;
 }
 
 function loadOf(st: SweepStepView): number {
