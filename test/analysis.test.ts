@@ -79,9 +79,9 @@ test('a sweep with flat TPOT is memory-bound decode; one whose TPOT grows with t
   // The server says nothing waited at 4 users (4 slots): TTFT grew from sharing compute; queueing starts at 8.
   const served = (i: number, c: number, ttft: number, waitingMean: number) => ({ ...step(i, c, 10, ttft), server: { requests_waiting: { mean: waitingMean }, requests_running: { mean: Math.min(c, 4) } } });
   const shared = diagnoseSweep({ steps: [served(0, 1, 8.4, 0), served(1, 2, 15.2, 0), served(2, 4, 20.9, 0), served(3, 8, 169, 3.3)] } as never);
-  assert.deepEqual(kinds(shared), ['prefill_compute', 'queueing']);
-  assert.match(shared.findings[0]!.title, /From concurrency 4 on, TTFT p50 grows \(20\.9 ms against 8\.4 ms at the lightest load\) while no request waits \(0\.0 waiting on average, 4\.0 running\)/);
-  assert.match(shared.findings[1]!.title, /From concurrency 8 on, queueing dominates latency.*3\.3 requests waiting/);
+  assert.deepEqual(kinds(shared), ['decode_memory', 'prefill_compute', 'queueing']);
+  assert.match(shared.findings[1]!.title, /From concurrency 4 on, TTFT p50 grows \(20\.9 ms against 8\.4 ms at the lightest load\) while no request waits \(0\.0 waiting on average, 4\.0 running\)/);
+  assert.match(shared.findings[2]!.title, /From concurrency 8 on, queueing dominates latency.*3\.3 requests waiting/);
 });
 
 test('inferscope analyze reads a stored run and a sweep directory; --json lists findings', async () => {
