@@ -7,6 +7,7 @@ import { ConfigError } from '../src/config/errors.js';
 import { parseMonitorConfig, resolveApiKeys } from '../src/monitor/config/load-config.js';
 import { DEFAULTS } from '../src/config/defaults.js';
 import { runCli } from './support/cli.js';
+import { startTimingServer } from './support/timing-server.js';
 
 const GOOD = `listen: 127.0.0.1:9464
 targets:
@@ -93,4 +94,56 @@ test('monitor --check: 0 for a valid file, 2 naming the line for a bad one, and 
   const missing = await runCli(['monitor', '--config', join(dir, 'nope.yaml'), '--check']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read/);
+});
+
+test('monitor --url: one target and one default probe without a file; flags that need one or the other are named', async () => {
+  const server = await startTimingServer({ behavior: { ttftMs: 5, itlMs: 2, outputTokens: 4 }, recordBodies: false });
+  const dir = mkdtempSync(join(tmpdir(), 'inferscope-monitor-quick-'));
+  try {
+    const check = await runCli(['monitor', '--url', server.url, '--every', '30s', '--check']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /the command line: ok \(1 target, 1 probe, 0 SLOs, 0 webhooks\)/);
+    const none = await runCli(['monitor']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /monitor needs --config FILE .* or --url URL/);
+    const both = await runCli(['monitor', '--config', join(dir, 'm.yaml'), '--url', server.url]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--url is for a monitor without --config/);
+    const badEvery = await runCli(['monitor', '--url', server.url, '--every', 'soon', '--check']);
+    assert.equal(badEvery.code, 2);
+    assert.match(badEvery.stderr, /--every/);
+    // Running: probes reach the server every second and the API lists the target under its host and port.
+    const port = new URL(server.url).port;
+    let seen: Array<{ name: string; probes: Array<{ probe: string; recent: number }> }> = [];
+    const run = await runCli(['monitor', '--url', server.url, '--model', 'test-model', '--every', '1s', '--listen', '127.0.0.1:0', '--store', join(dir, 'm.db')], {
+      timeoutMs: 30_000,
+      onSpawn: (child) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const at = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+          if (!at) return;
+          const poll = setInterval(() => {
+            void fetch(`${at}/api/targets`)
+              .then((r) => r.json() as Promise<typeof seen>)
+              .then((targets) => {
+                seen = targets;
+                if ((targets[0]?.probes[0]?.recent ?? 0) >= 2) {
+                  clearInterval(poll);
+                  child.kill('SIGTERM');
+                }
+              })
+              .catch(() => undefined);
+          }, 200);
+          child.once('exit', () => clearInterval(poll));
+        });
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(seen[0]?.name, `127.0.0.1-${port}`);
+    assert.equal(seen[0]?.probes[0]?.probe, 'default');
+    assert.ok(seen[0]!.probes[0]!.recent >= 2);
+  } finally {
+    await server.close();
+  }
 });

@@ -1,9 +1,16 @@
 import { ConfigError } from '../config/errors.js';
 import { loadMonitorConfig, resolveApiKeys } from './config/load-config.js';
+import { quickMonitorConfig } from './config/quick-config.js';
+import type { MonitorConfig } from './config/monitor-config.js';
 import { startMonitor } from './monitor.js';
 
 export interface MonitorCommandOptions {
-  config: string;
+  /** The configuration file; without it, `url` (else $OPENAI_BASE_URL) makes a one-target configuration. */
+  config?: string;
+  url?: string;
+  model?: string;
+  every?: string;
+  apiKeyEnv?: string;
   check: boolean;
   location?: string;
   listen?: { host: string; port: number };
@@ -20,7 +27,7 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
   if (o.location !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.location)) {
     throw new ConfigError('--location', `--location: use letters, digits, ".", "_" or "-", got ${JSON.stringify(o.location)}`);
   }
-  const config = loadMonitorConfig(o.config);
+  const config = loadConfig(o);
   if (o.store) config.store = o.store;
   if (o.otlpEndpoint) {
     if (!/^https?:\/\//.test(o.otlpEndpoint)) throw new ConfigError('--otlp-endpoint', `--otlp-endpoint: an http(s) URL, e.g. http://127.0.0.1:4318/v1/metrics, got ${JSON.stringify(o.otlpEndpoint)}`);
@@ -30,7 +37,7 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
   if (o.check) {
     const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
     process.stdout.write(
-      `${o.config}: ok (${n(config.targets.length, 'target')}, ${n(config.probes.length, 'probe')}, ${n(config.slos.length, 'SLO')}, ${n(config.alerts.webhooks.length, 'webhook')})\n`,
+      `${o.config ?? 'the command line'}: ok (${n(config.targets.length, 'target')}, ${n(config.probes.length, 'probe')}, ${n(config.slos.length, 'SLO')}, ${n(config.alerts.webhooks.length, 'webhook')})\n`,
     );
     return;
   }
@@ -58,4 +65,16 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+function loadConfig(o: MonitorCommandOptions, env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  const quick = ['url', 'model', 'every', 'apiKeyEnv'] as const;
+  if (o.config !== undefined) {
+    const given = quick.find((k) => o[k] !== undefined);
+    if (given) throw new ConfigError(`--${given === 'apiKeyEnv' ? 'api-key-env' : given}`, `--${given === 'apiKeyEnv' ? 'api-key-env' : given} is for a monitor without --config; set it in ${o.config}`);
+    return loadMonitorConfig(o.config);
+  }
+  const url = o.url ?? env.OPENAI_BASE_URL;
+  if (!url) throw new ConfigError('--config', 'monitor needs --config FILE (targets, probes, SLOs, alerts; see the README) or --url URL (one target, one default probe)');
+  return quickMonitorConfig({ url, ...(o.model ? { model: o.model } : {}), ...(o.apiKeyEnv ? { apiKeyEnv: o.apiKeyEnv } : {}), ...(o.every ? { every: o.every } : {}) });
 }
