@@ -13,7 +13,7 @@ interface ParetoFlags {
 export function registerPareto(program: Command): void {
   program
     .command('pareto')
-    .description('the Pareto frontier of output throughput vs per-user speed or latency across sweeps and runs')
+    .description('The Pareto frontier of output throughput vs per-user speed or latency across sweeps and runs')
     .argument('<ref...>', 'sweep (sweep.json, sweep --out directory, stored sweep id) or run (results.json, --out directory, stored run)')
     .option('--y <axis>', 'tok-per-user | e2e-p99 | ttft-p99', oneOf('--y', ['tok-per-user', 'e2e-p99', 'ttft-p99'] as const), 'tok-per-user')
     .option('--gpus <n>', 'divide throughput by this many GPUs (per-GPU frontier)', positiveInt('--gpus'))

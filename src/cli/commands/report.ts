@@ -29,7 +29,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function registerReport(program: Command, setExit: (code: number) => void): void {
   program
     .command('report')
-    .description('render an HTML report and/or a per-request CSV from recorded runs (2+ runs are compared)')
+    .description('Render an HTML report and/or a per-request CSV from recorded runs (2+ runs are compared)')
     .argument('<run...>', 'results.json path, bench --out directory, or stored run (id, id prefix, baseline name); or sweeps (sweep.json, sweep --out directory, stored sweep id), overlaid')
     .option('--html <file>', 'write a self-contained HTML report here')
     .option('--csv <file>', 'write one row per request of every run here')
