@@ -5,7 +5,7 @@ import type { CostModel } from './cost-model.js';
 import { nonNegativeLeastSquares, nonNegativeMedianRegression } from './least-squares.js';
 import { fitFirstToken, type TtftTarget } from './fit-first-token.js';
 import { fitDecodeThroughSimulation, type TpotTarget } from './fit-decode.js';
-import { runLoad, type CalibrationRun } from './run-load.js';
+import { gatherByLoad, runLoad, type CalibrationRun } from './run-load.js';
 import type { RunLengths, SimLoad } from './run-sim.js';
 
 export interface Calibration {
@@ -76,7 +76,7 @@ export function calibrate(runs: readonly CalibrationRun[], maxSeqs: number | nul
   // With the runs' loads known, the first-token costs are refitted through the simulation (see fit-first-token.ts),
   // to the p50 of each load's requests: repeats at one load are pooled, as a check pools them (a run's own p50 moves
   // with where its requests happened to fall, more so where TTFT is spread wide).
-  const loads = byLoad(perRun);
+  const loads: LoadRuns[] = gatherByLoad(perRun, (m) => m.run, () => '');
   const targets = loads.flatMap(({ load, members }): Array<TtftTarget & { share: number }> => {
     const pts = members.flatMap((m) => m.points);
     const admitted = pts.filter((p) => maxSeqs === null || p.held_at_send < maxSeqs);
@@ -195,20 +195,6 @@ function decodeWithStalls(withTpot: readonly CalibrationPoint[], perToken: numbe
 interface LoadRuns {
   load: SimLoad;
   members: Array<{ run: CalibrationRun; points: CalibrationPoint[] }>;
-}
-
-/** The runs with a known load, those at one load gathered (in order of first appearance). */
-function byLoad(perRun: ReadonlyArray<{ run: CalibrationRun; points: CalibrationPoint[] }>): LoadRuns[] {
-  const out: Array<LoadRuns & { key: string }> = [];
-  for (const m of perRun) {
-    const load = runLoad(m.run);
-    if (!load) continue;
-    const key = JSON.stringify(load);
-    const same = out.find((g) => g.key === key);
-    if (same) same.members.push(m);
-    else out.push({ key, load, members: [m] });
-  }
-  return out;
 }
 
 /** Prompt and output lengths of the points' requests, in order (what the simulator replays). */

@@ -2,8 +2,8 @@ import { selectMeasured } from '../../measure/measured.js';
 import type { CostModel } from './cost-model.js';
 import type { RequestRecord } from '../../measure/record.js';
 import { summarize, type RunSummary } from '../../stats/summary.js';
-import { runLoad, type CalibrationRun } from './run-load.js';
-import { runSimulation, type SimLoad } from './run-sim.js';
+import { gatherByLoad, type CalibrationRun } from './run-load.js';
+import { runSimulation } from './run-sim.js';
 import { simRecords } from './sim-records.js';
 
 /** The figures a check compares, measured and predicted. */
@@ -38,7 +38,7 @@ function figures(s: RunSummary): CheckFigures {
  */
 export async function checkPredictions(cost: CostModel, runs: readonly CalibrationRun[], seed: number, turnaroundMs: readonly number[] = []): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
-  for (const { load, group } of repeatGroups(runs)) {
+  for (const { load, members: group } of gatherByLoad(runs, (r) => r, (r) => r.group ?? null)) {
     // Each repeat is simulated as it ran (its own start, its own requests' lengths), then pooled like the measured.
     const measuredRuns = group.map((r) => ({ records: selectMeasured(r.records).succeeded as readonly RequestRecord[], summary: r.results.summary }));
     const predictedRuns = measuredRuns.flatMap(({ records }) => {
@@ -66,20 +66,6 @@ export async function checkPredictions(cost: CostModel, runs: readonly Calibrati
     });
   }
   return rows;
-}
-
-/** Runs in order, those of one group at one load gathered at the first one's place. */
-function repeatGroups(runs: readonly CalibrationRun[]): Array<{ load: SimLoad; group: CalibrationRun[] }> {
-  const out: Array<{ key: string | null; load: SimLoad; group: CalibrationRun[] }> = [];
-  for (const run of runs) {
-    const load = runLoad(run);
-    if (!load) continue;
-    const key = run.group !== undefined ? `${run.group}\u0000${JSON.stringify(load)}` : null;
-    const same = key !== null ? out.find((g) => g.key === key) : undefined;
-    if (same) same.group.push(run);
-    else out.push({ key, load, group: [run] });
-  }
-  return out;
 }
 
 /** One run's figures, or percentiles over the repeats' pooled records with their throughputs' mean (each run has its own time base). */

@@ -29,3 +29,22 @@ export function runMaxSeqs(run: CalibrationRun): number | null {
   const p = run.results.run.target.embedded ? c?.engine?.parallel : undefined;
   return typeof p === 'number' && p > 0 ? p : null;
 }
+
+/**
+ * Items gathered by their run's load, in order of first appearance; runs without a known load are left out. Runs
+ * pool only with runs of the same `poolKey` (null: the run stays alone), e.g. a sweep's repeats of one load.
+ */
+export function gatherByLoad<T>(items: readonly T[], runOf: (item: T) => CalibrationRun, poolKey: (run: CalibrationRun) => string | null): Array<{ load: SimLoad; members: T[] }> {
+  const out: Array<{ key: string | null; load: SimLoad; members: T[] }> = [];
+  for (const item of items) {
+    const run = runOf(item);
+    const load = runLoad(run);
+    if (!load) continue;
+    const pool = poolKey(run);
+    const key = pool !== null ? `${pool}\u0000${JSON.stringify(load)}` : null;
+    const same = key !== null ? out.find((g) => g.key === key) : undefined;
+    if (same) same.members.push(item);
+    else out.push({ key, load, members: [item] });
+  }
+  return out.map(({ load, members }) => ({ load, members }));
+}
