@@ -25,16 +25,18 @@ export function clientLag(base: LoadedRun, candidate: LoadedRun): { mean: number
 
 /** Median decode steps (N - n1, at least 1) of a run's succeeded requests; Infinity when unknown. */
 export function medianDecodeSteps(samples: RunSamples | null): number {
-  if (!samples) return Infinity;
-  const steps = samples.succeeded.map((r) => Math.max(1, outputTokens(r).count - (r.chunks[0]?.tokens ?? 1))).sort((a, b) => a - b);
-  return steps.length > 0 ? Math.max(1, steps[Math.floor(steps.length / 2)]!) : Infinity;
+  return medianPerRequest(samples, (r) => outputTokens(r).count - (r.chunks[0]?.tokens ?? 1));
 }
 
 /** Median number of inter-chunk gaps per succeeded request (at least 1): the ITL mean spreads two timestamps over them. */
 export function medianGaps(samples: RunSamples | null): number {
+  return medianPerRequest(samples, (r) => r.chunks.length - 1);
+}
+
+function medianPerRequest(samples: RunSamples | null, count: (r: RunSamples['succeeded'][number]) => number): number {
   if (!samples) return Infinity;
-  const gaps = samples.succeeded.map((r) => Math.max(1, r.chunks.length - 1)).sort((a, b) => a - b);
-  return gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : Infinity;
+  const xs = samples.succeeded.map((r) => Math.max(1, count(r))).sort((a, b) => a - b);
+  return xs.length > 0 ? xs[Math.floor(xs.length / 2)]! : Infinity;
 }
 
 /**
