@@ -50,9 +50,8 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     if (flags.concurrency !== undefined && flags.rate !== undefined) {
       throw new ConfigError('--concurrency', 'sweep takes --concurrency LIST or --rate LIST, not both');
     }
-    const { concurrency: _c, rate: _r, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...rest } = flags;
-    let { repeat } = flags;
-    const { interleave, ...benchFlags } = rest;
+    const { concurrency: _c, rate: _r, repeat: repeatFlag, interleave, out, json, html, resume, findCapacity, attainment, maxProbes, steps, ...benchFlags } = flags;
+    let repeat = repeatFlag;
     if (html) assertWritableFile(html, '--html');
     const benchmark = toOptions(benchFlags as BenchFlags);
     const capacity = findCapacity ? { attainment, ...(maxProbes !== undefined ? { maxProbes } : {}) } : undefined;
