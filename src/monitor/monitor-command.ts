@@ -68,10 +68,10 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
 }
 
 function loadConfig(o: MonitorCommandOptions, env: NodeJS.ProcessEnv = process.env): MonitorConfig {
-  const quick = ['url', 'model', 'every', 'apiKeyEnv'] as const;
+  const quick = { url: '--url', model: '--model', every: '--every', apiKeyEnv: '--api-key-env' } as const;
   if (o.config !== undefined) {
-    const given = quick.find((k) => o[k] !== undefined);
-    if (given) throw new ConfigError(`--${given === 'apiKeyEnv' ? 'api-key-env' : given}`, `--${given === 'apiKeyEnv' ? 'api-key-env' : given} is for a monitor without --config; set it in ${o.config}`);
+    const given = (Object.keys(quick) as Array<keyof typeof quick>).find((k) => o[k] !== undefined);
+    if (given) throw new ConfigError(quick[given], `${quick[given]} is for a monitor without --config; set it in ${o.config}`);
     return loadMonitorConfig(o.config);
   }
   const url = o.url ?? env.OPENAI_BASE_URL;

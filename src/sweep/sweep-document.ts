@@ -32,7 +32,7 @@ export interface SweepDocument {
   ended_at: string | null;
   axis: SweepAxis;
   repeat: number;
-  /** The repeats ran in rounds (every load, then every load again): `sweep --interleave`. */
+  /** The repeats ran in rounds (every load, then every load again): the default of `sweep --repeat`, off with `--no-interleave`. */
   interleaved?: boolean;
   target: ResultsDocument['run']['target'];
   steps: SweepStep[];
