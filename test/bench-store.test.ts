@@ -43,6 +43,19 @@ test('bench records every run with its labels; runs list / show / export / tag w
   const show = await runCli(['runs', 'show', 'main', '--db', db]);
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, new RegExp(id));
+  // For scripts: the same runs as JSON, without the full results document; one run with its request counts.
+  const listJson = await runCli(['runs', 'list', '--db', db, '--json']);
+  assert.equal(listJson.code, 0, listJson.stderr);
+  const listed = JSON.parse(listJson.stdout) as { runs: Array<Record<string, unknown> & { summary: { requests: { succeeded: number } } }> };
+  assert.deepEqual(listed.runs.map((x) => [x.id, x.baselines, x.labels]), [[id, ['main'], { gpu: 'none', change: 'baseline' }]]);
+  assert.equal(listed.runs[0]!.summary.requests.succeeded, 10);
+  assert.ok(!('results' in listed.runs[0]!) && !('writer_pid' in listed.runs[0]!));
+  const showJson = await runCli(['runs', 'show', 'main', '--db', db, '--json']);
+  assert.equal(showJson.code, 0, showJson.stderr);
+  const shown = JSON.parse(showJson.stdout) as { id: string; stored_requests: unknown; results: unknown };
+  assert.equal(shown.id, id);
+  assert.deepEqual(shown.stored_requests, { ok: 10, failed: 0, warmup: 0 });
+  assert.ok(shown.results && typeof shown.results === 'object');
   const csv = await runCli(['runs', 'export', id, '--format', 'csv', '--db', db]);
   assert.equal(csv.stdout.trim().split('\n').length, 11);
   const unknown = await runCli(['runs', 'show', 'zzzz', '--db', db]);

@@ -134,7 +134,7 @@ test('runsDelete refuses a live running run and deletes finished ones', async (t
   const store = openTemp(t);
   const { done, running } = await seed(store);
   await store.tagBaseline(done.id, 'main');
-  await assert.rejects(async () => await runsDelete(store, running.id), (e) => e instanceof StoreError && /still running/.test(e.message));
+  await assert.rejects(async () => await runsDelete(store, running.id), (e) => e instanceof StoreError && /still running.*--force/.test(e.message));
   assert.equal(await runsDelete(store, done.id), `Deleted run ${done.id} (4 requests; removed baseline main).`);
   assert.equal(await runsDelete(store, running.id, { force: true }), `Deleted run ${running.id} (1 requests).`);
   assert.equal(await runsList(store), 'No runs found.');

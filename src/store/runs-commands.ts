@@ -46,6 +46,16 @@ export async function runsList(store: RunStore, filter: RunFilter = {}): Promise
   return textTable(header, rows, { right: [8, 9, 10] });
 }
 
+/**
+ * Lists runs (newest first) as JSON for scripts: `{ "runs": [...] }`, each the stored run without its full results
+ * document (`runs export` has it) and the writer's process.
+ * @example JSON.parse(await runsListJson(store, { limit: 5 })).runs[0].summary.ttft_ms.p50
+ */
+export async function runsListJson(store: RunStore, filter: RunFilter = {}): Promise<string> {
+  const runs = (await store.listRuns(filter)).map(({ results: _results, writer_pid: _pid, writer_host: _host, ...run }) => run);
+  return JSON.stringify({ runs }, null, 2);
+}
+
 /** "c=8" for a closed loop, "10 req/s" for an open one, from the run's stored options. */
 function loadOf(config: unknown): string {
   const c = (config ?? {}) as { concurrency?: unknown; rate?: unknown };
@@ -112,10 +122,11 @@ function configLines(config: unknown): string {
 }
 
 /**
- * Shows one run: metadata, then the key summary figures, as aligned text.
+ * Shows one run: metadata, then the key summary figures, as aligned text; with `json`, the stored run as it is
+ * (results document included) with its stored requests counted.
  * @example runsShow(store, 'main') // by baseline name
  */
-export async function runsShow(store: RunStore, ref: string): Promise<string> {
+export async function runsShow(store: RunStore, ref: string, options: { json?: boolean } = {}): Promise<string> {
   const run = await store.getRun(ref);
   let ok = 0;
   let failed = 0;
@@ -125,6 +136,7 @@ export async function runsShow(store: RunStore, ref: string): Promise<string> {
     else if (record.ok) ok++;
     else failed++;
   }
+  if (options.json) return JSON.stringify({ ...run, stored_requests: { ok, failed, warmup } }, null, 2);
   const env = run.environment;
   const engine = env.engine ? `${String(env.engine)}${env.engine_version ? ` ${String(env.engine_version)}` : ''}` : '-';
   const pairs: [string, string][] = [
@@ -179,7 +191,7 @@ export async function runsDelete(store: RunStore, ref: string, options: { force?
   if (run.status === 'running' && !options.force) {
     throw new StoreError(
       'invalid_input',
-      `run ${run.id} is still running (writer pid ${run.writer_pid ?? '?'} on ${run.writer_host ?? '?'}); stop it first or force the delete`,
+      `run ${run.id} is still running (writer pid ${run.writer_pid ?? '?'} on ${run.writer_host ?? '?'}); stop it first, or delete it anyway with --force`,
     );
   }
   await store.deleteRun(run.id);

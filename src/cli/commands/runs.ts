@@ -46,25 +46,26 @@ export function registerRuns(program: Command): void {
     .option('--target <url>', 'only runs against this target URL')
     .option('--since <when>', 'only runs since a date or an age (e.g. 2d)')
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
-    .action(async (f: { db?: string; label?: Record<string, string>; target?: string; since?: string; limit: number }) => {
-      const { runsList } = await import('../../store/runs-commands.js');
-      const out = await withStore(f.db, (s) =>
-        runsList(s, {
-          ...(f.label ? { labels: f.label } : {}),
-          ...(f.target ? { target: f.target } : {}),
-          ...(f.since ? { since: parseSince(f.since) } : {}),
-          limit: f.limit,
-        }),
-      );
+    .option('--json', 'print {"runs": [...]} on stdout: each run with its summary, labels and options')
+    .action(async (f: { db?: string; label?: Record<string, string>; target?: string; since?: string; limit: number; json?: boolean }) => {
+      const { runsList, runsListJson } = await import('../../store/runs-commands.js');
+      const filter = {
+        ...(f.label ? { labels: f.label } : {}),
+        ...(f.target ? { target: f.target } : {}),
+        ...(f.since ? { since: parseSince(f.since) } : {}),
+        limit: f.limit,
+      };
+      const out = await withStore(f.db, (s) => (f.json ? runsListJson(s, filter) : runsList(s, filter)));
       process.stdout.write(out + '\n');
     });
   runs
     .command('show <id>')
     .description('show one run (id, unambiguous prefix, or baseline name)')
     .option(...dbOpt)
-    .action(async (id: string, f: { db?: string }) => {
+    .option('--json', 'print the stored run as JSON (summary, results, options, labels, request counts)')
+    .action(async (id: string, f: { db?: string; json?: boolean }) => {
       const { runsShow } = await import('../../store/runs-commands.js');
-      process.stdout.write((await withStore(f.db, (s) => runsShow(s, id))) + '\n');
+      process.stdout.write((await withStore(f.db, (s) => runsShow(s, id, { json: f.json === true }))) + '\n');
     });
   runs
     .command('export <id>')
@@ -90,9 +91,10 @@ export function registerRuns(program: Command): void {
     .command('delete <id>')
     .description('delete a run and its records')
     .option(...dbOpt)
-    .action(async (id: string, f: { db?: string }) => {
+    .option('--force', 'delete a run that is still marked running (its writer may be gone)')
+    .action(async (id: string, f: { db?: string; force?: boolean }) => {
       const { runsDelete } = await import('../../store/runs-commands.js');
-      process.stdout.write((await withStore(f.db, (s) => runsDelete(s, id))) + '\n');
+      process.stdout.write((await withStore(f.db, (s) => runsDelete(s, id, { force: f.force === true }))) + '\n');
     });
   runs
     .command('tag <id>')
