@@ -168,6 +168,12 @@ test('the diagnosis, answer quality and conversations show in the report', { ski
   const text = await panel.innerText();
   assert.match(text, /Diagnosis/);
   assert.match(text, /errors \(high\): \d+ requests failed/);
+  // Right under the run's figures, above its conditions and charts.
+  const above = await page.evaluate(() => {
+    const conditions = [...document.querySelectorAll('h3')].find((h) => h.textContent === 'Conditions')!;
+    return !!(document.querySelector('.diagnosis')!.compareDocumentPosition(conditions) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.ok(above, 'the diagnosis comes before the conditions');
   const body = await page.locator('body').innerText();
   assert.match(body, /exact match 62\.5%, F1 0\.71/);
   assert.match(body, /6 conversations of 2 turns \(6 complete\), history 40\.0% of prompt tokens/);

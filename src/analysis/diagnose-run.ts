@@ -57,7 +57,8 @@ export function diagnoseRun(input: { summary: RunSummary; server?: ServerSummary
   return { findings };
 }
 
-const fmt = (x: number | null): string => (x === null ? '-' : String(r1(x)));
+/** Sub-10 ms latencies (TPOT, ITL) keep two decimals: 0.98 ms is not "1 ms". */
+const fmt = (x: number | null): string => (x === null ? '-' : Math.abs(x) < 10 ? String(Math.round(x * 100) / 100) : String(r1(x)));
 
 function clientLimited(s: RunSummary): Finding | null {
   const f = s.fidelity;

@@ -80,10 +80,13 @@ function runSection(run: ReportRun, i: number, charts: RunCharts): string {
         `<div class="value">${e(f.value)}</div><div class="sub">${e(f.sub)}</div></div>`,
     )
     .join('');
+  const diagnosis = diagnosisMarkup(run.results);
   const parts = [
     `<section class="run" id="run-${i}">`,
     `<h2>${e(run.label)} <span class="badge ${tone}">${e(status)}</span></h2>`,
     `<div class="cards">${cards}</div>`,
+    // Why the figures are what they are comes right after them, before the conditions and charts.
+    diagnosis ? `<div class="grid after-cards">${diagnosis}</div>` : '',
     '<h3>Conditions</h3>',
     conditionsMarkup(run.results),
     '<h3>Latency distributions</h3>',
@@ -97,7 +100,7 @@ function runSection(run: ReportRun, i: number, charts: RunCharts): string {
     '<h3>Outcomes</h3>',
     `<div class="grid">${countTable('Finish reasons (succeeded)', run.results.summary?.finish_reasons, 'ok')}` +
       `${countTable('Errors by class', run.results.summary?.errors?.by_class, 'bad')}${fidelityMarkup(run.results)}` +
-      `${diagnosisMarkup(run.results)}${qualityAndSessionsMarkup(run.results)}` +
+      `${qualityAndSessionsMarkup(run.results)}` +
       `${errorMessages(run.records)}${thresholdsMarkup(run.results)}${sampleOutputs(run.records)}</div>`,
     configMarkup(run.results),
     '</section>',

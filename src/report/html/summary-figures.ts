@@ -101,7 +101,11 @@ export function runFigures(results: ResultsDocument): Figure[] {
     figures.push({
       title: 'Load fidelity',
       value: status,
-      sub: status === 'valid' ? `timestamps +/- ${ms(u ?? n('fidelity.event_loop_lag_ms.p99'))}` : reasons.join('; ') || 'client fell behind',
+      // The reasons are sentences; they are listed in full under Outcomes, so the card stays the size of its row.
+      sub:
+        status === 'valid' || reasons.length === 0
+          ? `timestamps +/- ${ms(u ?? n('fidelity.event_loop_lag_ms.p99'))}`
+          : `${u !== null ? `timestamps +/- ${ms(u)}; ` : ''}${reasons.length === 1 ? 'why' : `${reasons.length} reasons`} under Outcomes`,
       tone: status === 'valid' ? 'good' : status === 'degraded' ? 'warn' : 'bad',
     });
   }
