@@ -117,12 +117,16 @@ test('the dashboard shows every target live, offline and without console errors;
   await page.waitForFunction((n) => Number(document.documentElement.getAttribute('data-updates') ?? 0) > n, first, { timeout: 20_000 });
 
   await page.locator('tr[data-target="failing"]').click();
-  await page.waitForFunction(() => document.querySelectorAll('figure').length === 6, null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('figure').length === 7, null, { timeout: 20_000 });
   await page.waitForFunction((n) => Number(document.documentElement.getAttribute('data-updates') ?? 0) > n, await updates(page), { timeout: 20_000 });
   assert.match(await page.locator('section').innerText(), /firing since .*fail/i);
   await page.goto(`${monitor.url}/#target=good&probe=short`);
-  await page.waitForFunction(() => document.querySelectorAll('figure canvas').length >= 6, null, { timeout: 20_000 });
-  assert.ok((await drawnCanvases(page, 'figure')) >= 5, 'latency bands, probes and the server charts drawn');
+  await page.waitForFunction(() => document.querySelectorAll('figure canvas').length >= 7, null, { timeout: 20_000 });
+  assert.ok((await drawnCanvases(page, 'figure')) >= 6, 'latency bands, probes and the server charts drawn');
+  // The server's token counters as rates between scrapes: the fixture's counters stand still, so 0 tok/s.
+  const tokens = page.locator('figure', { hasText: 'tokens/s, all its traffic' });
+  assert.equal(await tokens.locator('canvas').count(), 1);
+  assert.match(await tokens.innerText(), /generated/i);
   await page.locator('button', { hasText: '15m' }).click();
   await page.waitForFunction(() => document.querySelector('button.on')?.textContent === '15m', null, { timeout: 10_000 });
   assert.deepEqual(errors, []);

@@ -155,7 +155,7 @@
       grid.appendChild(f);
       return c;
     }
-    var boxes = { ttft: box('TTFT p50 / p90 / p99'), tpot: box('TPOT p50 / p90 / p99'), e2e: box('E2E p50 / p90 / p99'), errors: box('Failed probes per step'), load: box('Server: running and waiting requests'), kv: box('Server: KV cache usage') };
+    var boxes = { ttft: box('TTFT p50 / p90 / p99'), tpot: box('TPOT p50 / p90 / p99'), e2e: box('E2E p50 / p90 / p99'), errors: box('Probes and failed probes per step'), load: box('Server: running and waiting requests'), kv: box('Server: KV cache usage'), tokens: box('Server: tokens/s, all its traffic') };
     var alertsBox = el('section');
     alertsBox.appendChild(el('h3', null, 'Alerts'));
     root.appendChild(alertsBox);
@@ -180,12 +180,29 @@
       chart(boxes.errors, [seriesLine('failed', 3, { paths: uPlot.paths.bars({ size: [0.8, 40] }) }), seriesLine('probes', 0)], [x, s.points.map(function (p) { return p.errors; }), s.points.map(function (p) { return p.probes; })], { yLabel: 'probes', xRange: span.xRange });
       var sx = s.server.map(function (r) { return r.wallMs / 1000; });
       var concept = function (k) { return s.server.map(function (r) { return r.concepts[k] === undefined ? null : r.concepts[k]; }); };
+      var some = function (ys) { return ys.some(function (v) { return v !== null; }); };
+      // A counter's increase per second between consecutive scrapes; none across a reset or a failed scrape.
+      var rate = function (ys) {
+        return ys.map(function (b, i) {
+          var a = i > 0 ? ys[i - 1] : null;
+          var dt = i > 0 ? sx[i] - sx[i - 1] : 0;
+          return a !== null && b !== null && b >= a && dt > 0 ? (b - a) / dt : null;
+        });
+      };
       if (sx.length) {
         chart(boxes.load, [seriesLine('running', 0), seriesLine('waiting', 2)], [sx, concept('requests_running'), concept('requests_waiting')], span);
-        chart(boxes.kv, [seriesLine('KV cache', 4)], [sx, concept('kv_cache_usage').map(function (v) { return v === null ? null : v * 100; })], { yLabel: '%', xRange: span.xRange });
+        var kv = concept('kv_cache_usage').map(function (v) { return v === null ? null : v * 100; });
+        if (some(kv)) chart(boxes.kv, [seriesLine('KV cache', 4)], [sx, kv], { yLabel: '%', xRange: span.xRange });
+        else boxes.kv.textContent = 'the server\u2019s /metrics has no KV-cache usage (llama.cpp, for one, does not export it)';
+        // Every request the server answered, not only the probes: vLLM, SGLang, TGI count all prompt tokens, llama.cpp those it computed.
+        var prompt = concept('prompt_tokens_total');
+        if (!some(prompt)) prompt = concept('prompt_tokens_computed_total');
+        var generated = rate(concept('generation_tokens_total'));
+        prompt = rate(prompt);
+        if (some(generated) || some(prompt)) chart(boxes.tokens, [seriesLine('generated', 1), seriesLine('prompt', 0, { dash: [4, 3] })], [sx, generated, prompt], { yLabel: 'tok/s', xRange: span.xRange });
+        else boxes.tokens.textContent = 'the server\u2019s /metrics has no token counters, or fewer than two scrapes in this range';
       } else {
-        boxes.load.textContent = 'no scrapes of the server\u2019s /metrics in this range';
-        boxes.kv.textContent = 'no scrapes of the server\u2019s /metrics in this range';
+        ['load', 'kv', 'tokens'].forEach(function (k) { boxes[k].textContent = 'no scrapes of the server\u2019s /metrics in this range'; });
       }
       var a = res[1];
       var mine = function (r) { return r.detail.target === view.target; };
