@@ -1,7 +1,7 @@
 // test-lane: timing (saturation and prefill growth against timing servers; runs alone)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBenchmark } from '../src/index.js';
@@ -9,6 +9,8 @@ import { diagnoseRun } from '../src/analysis/diagnose-run.js';
 import { diagnoseSweep } from '../src/analysis/diagnose-sweep.js';
 import { FINDING_KINDS } from '../src/results/findings.js';
 import { runSweep } from '../src/sweep/run-sweep.js';
+import { formatSweep } from '../src/sweep/format-sweep.js';
+import { renderSweepReport } from '../src/report/html/render-sweep.js';
 import { startTimingServer } from './support/timing-server.js';
 import { runCli } from './support/cli.js';
 
@@ -95,11 +97,19 @@ test('inferscope analyze reads a stored run and a sweep directory; --json lists 
     const run = await runCli(['analyze', results.run.id, '--db', db, '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(Array.isArray(JSON.parse(run.stdout).findings));
-    await runSweep({ benchmark: { url: server.url, model: 'm', requests: 8, ...quiet }, axis: { kind: 'concurrency', values: [1, 2, 4, 8] }, outDir: join(dir, 'sweep') });
+    const doc = await runSweep({ benchmark: { url: server.url, model: 'm', requests: 8, ...quiet }, axis: { kind: 'concurrency', values: [1, 2, 4, 8] }, outDir: join(dir, 'sweep') });
     const sweep = await runCli(['analyze', join(dir, 'sweep')]);
     assert.equal(sweep.code, 0, sweep.stderr);
     assert.match(sweep.stdout, /^sweep /);
     assert.match(sweep.stdout, /decode_memory \(medium confidence\): Decode is memory-bound/);
+    // The sweep itself carries the same diagnosis: in sweep.json, its console table and its HTML report.
+    const asJson = await runCli(['analyze', join(dir, 'sweep'), '--json']);
+    const listed = kinds(JSON.parse(asJson.stdout) as { findings: Array<{ kind: string }> });
+    const onDisk = JSON.parse(readFileSync(join(dir, 'sweep', 'sweep.json'), 'utf8')) as { diagnosis: { findings: Array<{ kind: string }> } };
+    assert.deepEqual(kinds(onDisk.diagnosis), listed);
+    assert.match(formatSweep(doc), /^diagnosis {4}decode memory \(medium\): Decode is memory-bound: TPOT p50 moves from \d+\.\d\d to/m);
+    const html = renderSweepReport([{ label: 's', sweep: doc }]);
+    assert.match(html, /<div class="panel wide diagnosis"><h4>Diagnosis<\/h4><ul><li><b class="warn">decode memory<\/b>/);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

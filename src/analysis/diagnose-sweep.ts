@@ -74,7 +74,7 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
     if (range >= BATCH_RANGE && growth < FLAT_TPOT) {
       findings.push({
         kind: 'decode_memory',
-        title: `Decode is memory-bound: TPOT p50 moves from ${lo.tpot.toFixed(1)} to ${hi.tpot.toFixed(1)} ms while the batch grows ${range.toFixed(1)}x (${lo.batch.toFixed(1)} to ${hi.batch.toFixed(1)}): batching more is nearly free.`,
+        title: `Decode is memory-bound: TPOT p50 moves from ${msText(lo.tpot)} to ${msText(hi.tpot)} ms while the batch grows ${range.toFixed(1)}x (${lo.batch.toFixed(1)} to ${hi.batch.toFixed(1)}): batching more is nearly free.`,
         evidence,
         confidence: 'medium',
         advice: ['Run more sequences at once (a higher max-num-seqs or concurrency) for throughput at little cost per user, until the KV cache or TTFT limits it.'],
@@ -82,7 +82,7 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
     } else if (range >= 2 && elasticity >= SATURATION_ELASTICITY) {
       findings.push({
         kind: 'compute_saturation',
-        title: `Decode saturates compute: TPOT p50 grows ${growth.toFixed(2)}x (${lo.tpot.toFixed(1)} to ${hi.tpot.toFixed(1)} ms) as the batch grows ${range.toFixed(1)}x${fit ? `, about ${fit.slope.toFixed(2)} ms per extra sequence` : ''}.`,
+        title: `Decode saturates compute: TPOT p50 grows ${growth.toFixed(2)}x (${msText(lo.tpot)} to ${msText(hi.tpot)} ms) as the batch grows ${range.toFixed(1)}x${fit ? `, about ${fit.slope.toFixed(2)} ms per extra sequence` : ''}.`,
         evidence,
         confidence: 'medium',
         advice: ['Past this point more concurrency trades per-user speed for little throughput: faster hardware, quantization or more GPUs (tensor parallelism) lower the cost per step.'],
@@ -123,6 +123,11 @@ export function diagnoseSweep(doc: { steps: readonly SweepStepView[] }): Diagnos
     });
   }
   return { findings };
+}
+
+/** TPOT below 10 ms keeps two decimals (0.29 ms, not 0.3). */
+function msText(x: number): string {
+  return x < 10 ? x.toFixed(2) : x.toFixed(1);
 }
 
 function loadText(st: SweepStepView): string {

@@ -2,6 +2,7 @@
  * Human-readable run summary for the terminal. Returns a string and never writes, so the CLI decides
  * where it goes and reports can re-render stored results.
  */
+import { findingLines } from '../results/format-findings.js';
 import { formatServerSection } from './console-server.js';
 import type { ServerResults } from '../server-metrics/server-results.js';
 import type { ThresholdResult } from '../config/threshold.js';
@@ -166,12 +167,7 @@ export function formatSummary(results: ResultsDocument, options: FormatOptions):
 
   if (results.diagnosis && results.diagnosis.findings.length > 0) {
     lines.push('');
-    results.diagnosis.findings.forEach((f, i) => {
-      const head = i === 0 ? 'diagnosis    ' : '             ';
-      const paint = f.kind === 'healthy' ? c.green : f.confidence === 'low' ? (x: string) => x : c.yellow;
-      lines.push(`${head}${paint(`${f.kind.replace(/_/g, ' ')}`)} (${f.confidence}): ${f.title}`);
-      if (f.advice[0] && f.kind !== 'healthy') lines.push(c.dim(`               try: ${f.advice[0]}`));
-    });
+    lines.push(...findingLines(results.diagnosis.findings, { good: c.green, warn: c.yellow, dim: c.dim }));
   }
 
   if (results.thresholds) {

@@ -1,3 +1,4 @@
+import { findingLines } from '../results/format-findings.js';
 import { textTable } from '../store/text-table.js';
 import { perUserSpeed, type RepeatSpread, type SweepDocument } from './sweep-document.js';
 
@@ -55,6 +56,7 @@ export function formatSweep(doc: SweepDocument): string {
   } else if (doc.steps.length > 1) {
     lines.push('', 'no knee: latency grew no faster than throughput over these loads');
   }
+  if (doc.diagnosis && doc.diagnosis.findings.length > 0) lines.push('', ...findingLines(doc.diagnosis.findings));
   return lines.join('\n');
 }
 

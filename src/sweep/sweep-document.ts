@@ -2,6 +2,8 @@
  * `sweep.json`: one document for a family of steps, each an ordinary stored run, with the frontier and knee
  * derived from the steps' summaries by pure functions (so they are recomputed, never edited).
  */
+import { diagnoseSweep } from '../analysis/diagnose-sweep.js';
+import type { Diagnosis } from '../results/findings.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { quantileSorted } from '../stats/percentiles.js';
 import { findKnee } from './knee.js';
@@ -43,6 +45,11 @@ export interface SweepDocument {
   pareto: { per_user_speed: number[]; e2e_p99: number[] };
   /** The last step before latency (E2E p50) grows faster than throughput (output tok/s); null if it never does. */
   knee: { step: number; load: SweepStep['load']; elasticity: number } | null;
+  /**
+   * What limits the server across the completed steps (`inferscope analyze` on the sweep): decode scaling with the
+   * batch, where queueing starts, prefill sharing; each finding with its evidence and advice.
+   */
+  diagnosis?: Diagnosis;
   /**
    * With `repeat` above 1: each load's completed repeats side by side, as the median and range of their figures (the
    * range is the run-to-run noise).
@@ -94,7 +101,7 @@ export function perUserSpeed(step: Pick<SweepStep, 'summary'>): number | null {
  * The document for the steps so far: frontier and knee over completed steps only (an interrupted step's
  * figures cover part of its load).
  */
-export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 'pareto' | 'knee' | 'loads'>): SweepDocument {
+export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 'pareto' | 'knee' | 'loads' | 'diagnosis'>): SweepDocument {
   const usable = meta.steps.map((s) => s.status === 'completed');
   const throughput = (s: SweepStep): number | null => s.summary.throughput.output_tokens_per_s;
   const points = (y: (s: SweepStep) => number | null) => meta.steps.map((s, i) => (usable[i] ? { x: throughput(s), y: y(s) } : { x: null, y: null }));
@@ -115,6 +122,8 @@ export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 
     },
     knee: found && kneeStep >= 0 ? { step: kneeStep, load: meta.steps[kneeStep]!.load, elasticity: found.elasticity } : null,
     ...(meta.repeat > 1 ? { loads: loadRepeats(meta.steps, usable, loads) } : {}),
+    // Across loads: one completed step has nothing to compare.
+    ...(usable.filter(Boolean).length >= 2 ? { diagnosis: diagnoseSweep({ steps: meta.steps.filter((_, i) => usable[i]) }) } : {}),
   };
 }
 

@@ -7,11 +7,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TOOL_VERSION } from '../../version.js';
-import { perUserSpeed, type SweepDocument } from '../../sweep/sweep-document.js';
+import { diagnoseSweep } from '../../analysis/diagnose-sweep.js';
+import { perUserSpeed } from '../../sweep/sweep-document.js';
 import { pageAssets } from './assets.js';
 import { escapeHtml as e } from './escape.js';
 import { htmlPage } from './page-shell.js';
 import { chartBox } from './markup.js';
+import { findingsMarkup } from './run-details.js';
 import { sweepPageData, type ReportSweep } from './sweep-chart-data.js';
 
 export type { ReportSweep } from './sweep-chart-data.js';
@@ -92,8 +94,16 @@ function stepTable({ label, sweep }: ReportSweep, i: number): string {
   });
   return (
     `<section id="sweep-${i}"><h2>${e(label)} <span class="muted">sweep ${e(sweep.id)} · ${e(sweep.target.model)} @ ${e(sweep.target.url)}</span></h2>` +
-    `<div class="table-wrap"><table class="steps"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`
+    `<div class="table-wrap"><table class="steps"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
+    `${diagnosisPanel(sweep)}</section>`
   );
+}
+
+/** The sweep's diagnosis; sweep.json files written before it carried one get it from their completed steps. */
+function diagnosisPanel(sweep: ReportSweep['sweep']): string {
+  const completed = sweep.steps.filter((s) => s.status === 'completed');
+  const findings = sweep.diagnosis?.findings ?? (completed.length >= 2 ? diagnoseSweep({ steps: completed }).findings : []);
+  return findings.length > 0 ? `<div class="grid after-cards">${findingsMarkup(findings)}</div>` : '';
 }
 
 function fmt(x: number | null | undefined): string {

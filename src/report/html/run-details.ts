@@ -1,6 +1,7 @@
 /** Markup for a run's conditions, outcomes and texts. Every value from a file, server or model is escaped. */
 import type { RequestRecord } from '../../measure/record.js';
 import type { ResultsDocument } from '../../results/results-document.js';
+import type { Finding } from '../../results/findings.js';
 import { escapeHtml as e } from './escape.js';
 import { fmt, numberAt, pct } from './summary-figures.js';
 
@@ -154,7 +155,11 @@ export function configMarkup(results: ResultsDocument): string {
 
 /** What limits the run (results.diagnosis), each finding with its confidence and first piece of advice. */
 export function diagnosisMarkup(results: ResultsDocument): string {
-  const findings = results.diagnosis?.findings ?? [];
+  return findingsMarkup(results.diagnosis?.findings ?? []);
+}
+
+/** A diagnosis panel (a run's or a sweep's): each finding with its confidence and first piece of advice. */
+export function findingsMarkup(findings: readonly Finding[]): string {
   if (findings.length === 0) return '';
   const items = findings
     .map((f) => {
