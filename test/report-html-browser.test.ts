@@ -115,6 +115,8 @@ test('untrusted model ids, labels, error messages and outputs show as text and n
 
 test('a two-run report shows the comparison with overlaid charts', { skip, timeout: 60_000 }, async () => {
   const runs = [syntheticRun({ requests: 600, seed: 1, label: 'baseline' }), syntheticRun({ requests: 600, seed: 2, slowdown: 0.7, label: 'tuned' })];
+  // The tuned run was offered another rate: the report says so above the table, not folded into the notes.
+  (runs[1]!.results.run as unknown as { config: Record<string, unknown> }).config.rate = 80;
   const compare = compareTable(compareRuns(toLoadedRun(runs[0]!), toLoadedRun(runs[1]!), { resamples: 200 }));
   const { page, errors, requests, url } = await open(runs, 'two.html', { compare });
   assert.deepEqual(errors, []);
@@ -135,6 +137,9 @@ test('a two-run report shows the comparison with overlaid charts', { skip, timeo
   const tableText = await table.innerText();
   assert.match(tableText, /base baseline vs candidate tuned/);
   assert.match(tableText, /TTFT p50 \(ms\)[^\n]*improved/);
+  const warnings = comparison.locator('.compare-warnings');
+  assert.ok(await warnings.isVisible());
+  assert.match(await warnings.innerText(), /The runs differ[\s\S]*request rate differs: base 50, candidate 80/);
   await page.close();
 });
 

@@ -127,7 +127,7 @@ export function compareRuns(base: LoadedRun, candidate: LoadedRun, options: Comp
       const q = stat === 'mean' ? 0.5 : (LATENCY_QUANTILES[k - 1] as number);
       const needed = Math.ceil(MIN_TAIL_REQUESTS / (1 - q));
       if (bReps && cReps && Math.min(bp.units, cp.units) < needed) {
-        note = `needs >= ${needed} requests with a ${family.toUpperCase()} in each run (${MIN_TAIL_REQUESTS} beyond ${stat}); has ${bp.units} and ${cp.units}`;
+        note = `needs >= ${needed} requests with ${family === 'itl' || family === 'e2e' ? 'an' : 'a'} ${family.toUpperCase()} in each run (${MIN_TAIL_REQUESTS} beyond ${stat}); has ${bp.units} and ${cp.units}`;
       } else if (bReps && cReps) {
         const interval = percentileInterval(relativeDifferences(bReps.replicates[family][k]!, cReps.replicates[family][k]!), o.confidence);
         if (interval && interval.undefinedShare <= MAX_UNDEFINED_SHARE) {

@@ -12,7 +12,7 @@ const VERDICT_TEXT: Record<Verdict, string> = {
 
 /**
  * One table row per metric: base, candidate, change, interval, verdict; rows tinted by verdict; fairness
- * warnings and notes below.
+ * warnings above, notes below.
  *
  * @example renderHtmlReport(runs, { compare: compareTable(compareRuns(toLoadedRun(a), toLoadedRun(b))) })
  */
@@ -25,8 +25,8 @@ export function compareTable(report: CompareReport): CompareTable {
     tones: report.metrics.map((m) => (m.verdict === 'improved' ? 'better' : m.verdict === 'regressed' ? 'worse' : '')),
     deltaColumns: [3, 5],
     alignRight: [1, 2, 3],
+    warnings: report.warnings.map((w) => w.message),
     notes: [
-      ...report.warnings.map((w) => `fairness: ${w.message}`),
       ...report.notes,
       ...report.metrics.filter((m) => m.note).map((m) => `${m.label}: ${m.note}`),
       ...report.method,

@@ -17,7 +17,9 @@ export interface CompareTable {
   deltaColumns?: number[];
   /** Columns aligned right (numbers held as text); cells holding numbers always are. */
   alignRight?: number[];
-  /** Sentences shown under the table (warnings, method). */
+  /** Why the figures may not compare (the runs differ in load, workload, ...): shown above the table, unfolded. */
+  warnings?: string[];
+  /** Sentences shown under the table (method, per-metric notes), folded. */
   notes?: string[];
 }
 
@@ -61,8 +63,11 @@ function compareMarkup(compare: CompareTable | string): string {
   const caption = compare.caption ? `<caption>${e(compare.caption)}</caption>` : '';
   // Notes qualify figures; folded so the table stays in view.
   const notes = compare.notes?.length ? `<details class="notes"><summary>Notes (${compare.notes.length})</summary><ul>${compare.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></details>` : '';
+  const warnings = compare.warnings?.length
+    ? `<div class="panel compare-warnings"><b class="warn">The runs differ, so differences may not be the system's:</b><ul>${compare.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>`
+    : '';
   return (
-    `<h3>Compare</h3><div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead>` +
+    `<h3>Compare</h3>${warnings}<div class="table-wrap"><table class="compare">${caption}<thead>${head}</thead>` +
     `<tbody>${rows}</tbody></table>${notes}</div>`
   );
 }
