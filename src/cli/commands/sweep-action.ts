@@ -41,7 +41,8 @@ export async function runSweepCommand(options: SweepOptions, io: { json: boolean
     else process.stdout.write(formatSweep(doc) + '\n');
     if (!io.json) {
       const where = options.outDir ? `${options.outDir}/sweep.json` : options.benchmark.db ? `the store (sweep ${doc.id})` : null;
-      if (where) stderr.write(`saved to ${where}; each step is a run labelled sweep=${doc.id}: inferscope compare <run> <run> compares two steps\n`);
+      const draw = io.html ? '' : `inferscope report ${options.outDir ?? doc.id} --html sweep.html draws it; `;
+      if (where) stderr.write(`saved to ${where}; next: ${draw}each step is a run labelled sweep=${doc.id}: inferscope compare <run> <run> compares two steps\n`);
     }
     return doc.status === 'completed' ? EXIT.ok : EXIT.interrupted;
   });
