@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/errors.js';
 import { loadMonitorConfig, resolveApiKeys } from './config/load-config.js';
-import { quickMonitorConfig } from './config/quick-config.js';
+import { quickMonitorConfig, type QuickTarget } from './config/quick-config.js';
+import { starterMonitorConfig } from './config/starter-config.js';
 import type { MonitorConfig } from './config/monitor-config.js';
 import { startMonitor } from './monitor.js';
 
@@ -12,6 +13,8 @@ export interface MonitorCommandOptions {
   every?: string;
   apiKeyEnv?: string;
   check: boolean;
+  /** Print a commented starter configuration for `url` (else a placeholder) and return. */
+  printConfig?: boolean;
   location?: string;
   listen?: { host: string; port: number };
   store?: string;
@@ -26,6 +29,11 @@ export interface MonitorCommandOptions {
 export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
   if (o.location !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.location)) {
     throw new ConfigError('--location', `--location: use letters, digits, ".", "_" or "-", got ${JSON.stringify(o.location)}`);
+  }
+  if (o.printConfig) {
+    if (o.config) throw new ConfigError('--print-config', `--print-config writes a file to start from; it does not read ${o.config} (--check validates one)`);
+    process.stdout.write(starterMonitorConfig(quickTarget(o, o.url ?? (process.env['OPENAI_BASE_URL'] || 'http://127.0.0.1:8000/v1'))));
+    return;
   }
   const config = loadConfig(o);
   if (o.store) config.store = o.store;
@@ -76,5 +84,10 @@ function loadConfig(o: MonitorCommandOptions, env: NodeJS.ProcessEnv = process.e
   }
   const url = o.url ?? env.OPENAI_BASE_URL;
   if (!url) throw new ConfigError('--config', 'monitor needs --config FILE (targets, probes, SLOs, alerts; see the README) or --url URL (one target, one default probe)');
-  return quickMonitorConfig({ url, ...(o.model ? { model: o.model } : {}), ...(o.apiKeyEnv ? { apiKeyEnv: o.apiKeyEnv } : {}), ...(o.every ? { every: o.every } : {}) });
+  return quickMonitorConfig(quickTarget(o, url));
+}
+
+/** The one target of `--url` with the flags that go with it. */
+function quickTarget(o: MonitorCommandOptions, url: string): QuickTarget {
+  return { url, ...(o.model ? { model: o.model } : {}), ...(o.apiKeyEnv ? { apiKeyEnv: o.apiKeyEnv } : {}), ...(o.every ? { every: o.every } : {}) };
 }
