@@ -107,7 +107,7 @@ test('inferscope analyze reads a stored run and a sweep directory; --json lists 
     const listed = kinds(JSON.parse(asJson.stdout) as { findings: Array<{ kind: string }> });
     const onDisk = JSON.parse(readFileSync(join(dir, 'sweep', 'sweep.json'), 'utf8')) as { diagnosis: { findings: Array<{ kind: string }> } };
     assert.deepEqual(kinds(onDisk.diagnosis), listed);
-    assert.match(formatSweep(doc), /^diagnosis {4}decode memory \(medium\): Decode is memory-bound: TPOT p50 moves from \d+\.\d\d to/m);
+    assert.match(formatSweep(doc), /^diagnosis {4}decode memory \(medium\): Decode is memory-bound: TPOT p50 moves from \d+\.\d+ to \d+\.\d+ ms/m);
     const html = renderSweepReport([{ label: 's', sweep: doc }]);
     assert.match(html, /<div class="panel wide diagnosis"><h4>Diagnosis<\/h4><ul><li><b class="warn">decode memory<\/b>/);
   } finally {
