@@ -113,6 +113,7 @@ export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 
   });
   const found = findKnee(kneeSteps);
   const kneeStep = found ? meta.steps.findIndex((s) => loadValue(s) === loads[found.index]) : -1;
+  const diagnosis = sweepDiagnosis(meta.steps);
   return {
     schema_version: SWEEP_SCHEMA_VERSION,
     ...meta,
@@ -122,9 +123,17 @@ export function buildSweepDocument(meta: Omit<SweepDocument, 'schema_version' | 
     },
     knee: found && kneeStep >= 0 ? { step: kneeStep, load: meta.steps[kneeStep]!.load, elasticity: found.elasticity } : null,
     ...(meta.repeat > 1 ? { loads: loadRepeats(meta.steps, usable, loads) } : {}),
-    // Across loads: one completed step has nothing to compare.
-    ...(usable.filter(Boolean).length >= 2 ? { diagnosis: diagnoseSweep({ steps: meta.steps.filter((_, i) => usable[i]) }) } : {}),
+    ...(diagnosis ? { diagnosis } : {}),
   };
+}
+
+/**
+ * What limits the server across a sweep's completed steps (`SweepDocument.diagnosis`); undefined with fewer than two,
+ * which have nothing to compare.
+ */
+export function sweepDiagnosis(steps: readonly SweepStep[]): Diagnosis | undefined {
+  const completed = steps.filter((s) => s.status === 'completed');
+  return completed.length >= 2 ? diagnoseSweep({ steps: completed }) : undefined;
 }
 
 function loadRepeats(steps: readonly SweepStep[], usable: readonly boolean[], loads: readonly number[]): LoadRepeats[] {

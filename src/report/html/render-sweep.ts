@@ -7,8 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TOOL_VERSION } from '../../version.js';
-import { diagnoseSweep } from '../../analysis/diagnose-sweep.js';
-import { perUserSpeed } from '../../sweep/sweep-document.js';
+import { perUserSpeed, sweepDiagnosis } from '../../sweep/sweep-document.js';
 import { pageAssets } from './assets.js';
 import { escapeHtml as e } from './escape.js';
 import { htmlPage } from './page-shell.js';
@@ -101,8 +100,7 @@ function stepTable({ label, sweep }: ReportSweep, i: number): string {
 
 /** The sweep's diagnosis; sweep.json files written before it carried one get it from their completed steps. */
 function diagnosisPanel(sweep: ReportSweep['sweep']): string {
-  const completed = sweep.steps.filter((s) => s.status === 'completed');
-  const findings = sweep.diagnosis?.findings ?? (completed.length >= 2 ? diagnoseSweep({ steps: completed }).findings : []);
+  const findings = (sweep.diagnosis ?? sweepDiagnosis(sweep.steps))?.findings ?? [];
   return findings.length > 0 ? `<div class="grid after-cards">${findingsMarkup(findings)}</div>` : '';
 }
 
