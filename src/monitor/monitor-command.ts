@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/errors.js';
 import { loadMonitorConfig, resolveApiKeys } from './config/load-config.js';
 import { quickMonitorConfig, type QuickTarget } from './config/quick-config.js';
-import { starterMonitorConfig } from './config/starter-config.js';
+import { STARTER_URL, starterMonitorConfig } from './config/starter-config.js';
 import type { MonitorConfig } from './config/monitor-config.js';
 import { startMonitor } from './monitor.js';
 
@@ -32,7 +32,7 @@ export async function monitorCommand(o: MonitorCommandOptions): Promise<void> {
   }
   if (o.printConfig) {
     if (o.config) throw new ConfigError('--print-config', `--print-config writes a file to start from; it does not read ${o.config} (--check validates one)`);
-    process.stdout.write(starterMonitorConfig(quickTarget(o, o.url ?? (process.env['OPENAI_BASE_URL'] || 'http://127.0.0.1:8000/v1'))));
+    process.stdout.write(starterMonitorConfig(quickTarget(o, o.url ?? (process.env['OPENAI_BASE_URL'] || STARTER_URL))));
     return;
   }
   const config = loadConfig(o);

@@ -9,6 +9,9 @@ import { quickMonitorConfig } from './quick-config.js';
 
 const M = DEFAULTS.monitor;
 
+/** The target of a starter file printed without `--url` (or `$OPENAI_BASE_URL`): vLLM's default address. */
+export const STARTER_URL = 'http://127.0.0.1:8000/v1';
+
 /** A YAML value as it would appear after "key: " (quoted where YAML needs it). */
 const y = (v: string): string => stringify(v).trimEnd();
 
@@ -17,7 +20,7 @@ const y = (v: string): string => stringify(v).trimEnd();
  * come from `q`, checked as `--url` is).
  * @example writeFileSync('monitor.yaml', starterMonitorConfig({ url: 'http://127.0.0.1:8000/v1' }))
  */
-export function starterMonitorConfig(q: QuickTarget = { url: 'http://127.0.0.1:8000/v1' }): string {
+export function starterMonitorConfig(q: QuickTarget = { url: STARTER_URL }): string {
   const target = quickMonitorConfig(q).targets[0]!;
   const every = q.every ?? M.every;
   return alignComments(`# inferscope monitor configuration: inferscope monitor --config THIS_FILE (--check validates it and exits).
